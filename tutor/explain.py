@@ -1,0 +1,102 @@
+"""Explanations written by the LLM, grounded in the course's own material.
+
+The prompt puts the shared course material first (the KC's explanation and worked
+example) and the learner-specific part last (the question, their answer), so a
+serving engine with a prefix cache reuses the shared part across learners. If the
+model cannot be loaded or fails, the learner gets the authored explanation, marked as
+such, and the failure is logged.
+"""
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from content.ramp import KC, Item
+from tutor.llm import TextModel
+
+log = logging.getLogger(__name__)
+
+MODEL = "model"
+AUTHORED = "authored"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    text: str  # Markdown
+    source: str  # MODEL or AUTHORED
+    model_name: str = ""
+    error: str = ""  # why the model's explanation is missing, when source is AUTHORED
+
+
+def explanation_messages(course_title: str, kc: KC, item: Item, learner_answer: str | None) -> list[dict[str, str]]:
+    """Chat messages asking for an explanation: after a wrong answer, or before answering."""
+    system = (
+        f'You are a patient, precise tutor in the course "{course_title}". '
+        "Base everything you say on the course notes given to you; they are correct. "
+        "Do not invent facts. Write at most four short sentences, addressed to the learner."
+    )
+    material = f"Course notes on {kc.title}:\n{kc.explanation}"
+    if kc.worked_example:
+        material += f"\n\nWorked example:\n{kc.worked_example}"
+    if learner_answer is None:
+        # Asked before answering: the answer is left out of the prompt so it cannot leak.
+        task = (
+            f"Question the learner is working on:\n{item.prompt}\n\n"
+            "The learner asked for help before answering. Explain the idea they need, "
+            "using the notes, without giving away the answer."
+        )
+    else:
+        misconception = item.feedback.get(learner_answer, "")
+        task = (
+            f"Question:\n{item.prompt}\n\nCorrect answer: {_answer_text(item)}\n"
+            f"The learner answered: {learner_answer}\n"
+            + (f"What that answer suggests: {misconception}\n" if misconception else "")
+            + "\nExplain why the correct answer is right and where the learner's reasoning went wrong."
+        )
+    return [{"role": "system", "content": system}, {"role": "user", "content": f"{material}\n\n{task}"}]
+
+
+def explain(
+    *,
+    course_title: str,
+    kc: KC,
+    item: Item,
+    learner_answer: str | None,
+    load_model: Callable[[], TextModel],
+    max_new_tokens: int,
+    deadline_seconds: float,
+) -> Explanation:
+    """The model's explanation, or the authored one (marked so) if the model fails."""
+    try:
+        model = load_model()
+        messages = explanation_messages(course_title, kc, item, learner_answer)
+        text = trim_to_sentence(model.generate(messages, max_new_tokens=max_new_tokens,
+                                               deadline_seconds=deadline_seconds))
+        if not text:
+            raise RuntimeError("the model returned no text")
+        return Explanation(text=text, source=MODEL, model_name=model.name)
+    except Exception as error:  # any failure of the model must still leave the learner an explanation
+        log.exception("explanation model failed for item %s; serving the authored explanation", item.id)
+        return authored_explanation(kc, item, learner_answer, error=f"{type(error).__name__}: {error}")
+
+
+def authored_explanation(kc: KC, item: Item, learner_answer: str | None, *, error: str = "") -> Explanation:
+    misconception = item.feedback.get(learner_answer or "", "")
+    text = f"{misconception}\n\n{kc.explanation}" if misconception else kc.explanation
+    return Explanation(text=text, source=AUTHORED, error=error)
+
+
+def trim_to_sentence(text: str) -> str:
+    """Drop a trailing unfinished sentence (generation stops at a token budget, not a full stop)."""
+    text = text.strip()
+    if not text or text[-1] in ".!?)`\"'":
+        return text
+    ends = [match.end() for match in re.finditer(r"[.!?](?=\s|$)", text)]
+    return text[: ends[-1]] if ends else text
+
+
+def _answer_text(item: Item) -> str:
+    if item.kind == "numeric":
+        return item.answer_text + (f" (within {item.tolerance:g})" if item.tolerance else "")
+    return item.answer_text

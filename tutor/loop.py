@@ -1,0 +1,92 @@
+"""One step of the tutoring loop: the learner answers, mastery updates, the next item is chosen.
+
+A learner's state is a belief (log-odds of mastery, see learner_model.bkt) per KC.
+The next item comes from the frontier: KCs not yet mastered whose prerequisites all
+are. Among the frontier's items the tutor prefers the one whose predicted chance of
+success is nearest the course's target (0.8 by default): hard enough to teach,
+easy enough not to discourage.
+"""
+
+from dataclasses import dataclass, replace
+
+from content.ramp import KC, Course, Item
+from learner_model import bkt
+
+
+@dataclass(frozen=True)
+class Choice:
+    kc: KC
+    item: Item
+    predicted_correct: float
+    reason: str  # one line the learner may read: why this question
+
+
+def kc_params(kc: KC) -> bkt.Params:
+    return bkt.Params(prior=kc.bkt.prior, learn=kc.bkt.learn, guess=kc.bkt.guess, slip=kc.bkt.slip)
+
+
+def item_params(kc: KC, item: Item) -> bkt.Params:
+    """The KC's BKT parameters, with the item's own guess and slip where it has them (KT-IDEM)."""
+    return replace(
+        kc_params(kc),
+        guess=item.guess if item.guess is not None else kc.bkt.guess,
+        slip=item.slip if item.slip is not None else kc.bkt.slip,
+    )
+
+
+def belief_of(kc: KC, beliefs: dict[str, float]) -> float:
+    """The learner's belief on `kc`, or the KC's prior if they have not met it yet."""
+    return beliefs.get(kc.id, bkt.initial_belief(kc_params(kc)))
+
+
+def mastered(course: Course, kc: KC, beliefs: dict[str, float]) -> bool:
+    return bkt.p_mastered(belief_of(kc, beliefs)) >= course.mastery_threshold
+
+
+def frontier(course: Course, beliefs: dict[str, float]) -> list[KC]:
+    """KCs not yet mastered whose prerequisites are all mastered, in ramp order."""
+    done = {kc.id for kc in course.kcs if mastered(course, kc, beliefs)}
+    return [kc for kc in course.kcs if kc.id not in done and all(p in done for p in kc.prerequisites)]
+
+
+def next_item(
+    course: Course,
+    beliefs: dict[str, float],
+    *,
+    times_answered: dict[str, int] | None = None,
+    last_item_id: str | None = None,
+    target: float | None = None,
+) -> Choice | None:
+    """The item to serve next, or None when every KC of the course is mastered.
+
+    Ties (items of one KC share a prediction unless they set their own guess or slip)
+    go to the item answered fewest times, then to ramp order. The item just answered
+    is not served again at once if any other item is available.
+    """
+    target = course.target_success if target is None else target
+    times_answered = times_answered or {}
+    candidates = []
+    for position, kc in enumerate(frontier(course, beliefs)):
+        belief = belief_of(kc, beliefs)
+        for item_position, item in enumerate(kc.items):
+            predicted = bkt.p_correct(belief, item_params(kc, item))
+            key = (item.id == last_item_id, round(abs(predicted - target), 6), times_answered.get(item.id, 0),
+                   position, item_position)
+            candidates.append((key, kc, item, predicted))
+    if not candidates:
+        return None
+    _, kc, item, predicted = min(candidates, key=lambda candidate: candidate[0])
+    return Choice(kc, item, predicted, _reason(kc, predicted, target))
+
+
+def answer(course: Course, beliefs: dict[str, float], kc: KC, item: Item, correct: bool) -> float:
+    """The learner's new belief on `kc` after answering `item`."""
+    return bkt.observe(belief_of(kc, beliefs), correct, item_params(kc, item))
+
+
+def _reason(kc: KC, predicted: float, target: float) -> str:
+    if kc.prerequisites:
+        step = f"You have mastered what '{kc.title}' builds on"
+    else:
+        step = f"'{kc.title}' is a first step of the ramp"
+    return f"{step}; you should get this right about {predicted:.0%} of the time (target {target:.0%})."

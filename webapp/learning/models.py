@@ -1,0 +1,150 @@
+"""What is stored: courses as imported, and each learner's answers and mastery.
+
+The response log is the source of truth: mastery is derived from it and could be
+rebuilt by replaying it. An answer is written once, keyed by its idempotency key,
+in the same transaction that updates mastery.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from content.ramp import BKTParams
+from content.ramp import Item as ContentItem
+from learner_model import bkt
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True, help_text="The course's stable id from its course.toml.")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    target_success = models.FloatField(default=0.8)
+    mastery_threshold = models.FloatField(default=0.95)
+    digest = models.CharField(max_length=64, help_text="Hash of the imported files: unchanged files are not re-imported.")
+    imported_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.title
+
+
+class KnowledgeComponent(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="kcs")
+    slug = models.CharField(max_length=100)
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(help_text="Place in the ramp.")
+    prerequisites = models.ManyToManyField("self", symmetrical=False, related_name="dependents", blank=True)
+    motivation = models.TextField(blank=True)
+    explanation = models.TextField()
+    worked_example = models.TextField(blank=True)
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    # BKT parameters: authored defaults at import; a refit of the learner model may change them.
+    prior = models.FloatField()
+    learn = models.FloatField()
+    guess = models.FloatField()
+    slip = models.FloatField()
+    archived = models.BooleanField(default=False, help_text="Removed from the course file; kept for its responses.")
+
+    class Meta:
+        ordering = ["course", "position"]
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="unique_kc_per_course")]
+        verbose_name = "knowledge component"
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def bkt_params(self) -> BKTParams:
+        return BKTParams(prior=self.prior, learn=self.learn, guess=self.guess, slip=self.slip)
+
+
+class Item(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="items")
+    kc = models.ForeignKey(KnowledgeComponent, on_delete=models.CASCADE, related_name="items")
+    slug = models.CharField(max_length=150)
+    position = models.PositiveIntegerField(help_text="Place among the KC's items.")
+    spec = models.JSONField(help_text="The item as authored (content.Item.spec()).")
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["kc__position", "position"]
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="unique_item_per_course")]
+
+    def __str__(self):
+        return self.slug
+
+    @property
+    def content(self) -> ContentItem:
+        return ContentItem.from_spec(self.spec)
+
+
+class Enrollment(models.Model):
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    current_item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     help_text="The item served and not yet answered: a reload shows it again.")
+    current_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "course"], name="unique_enrollment")]
+
+
+class Mastery(models.Model):
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="masteries")
+    kc = models.ForeignKey(KnowledgeComponent, on_delete=models.CASCADE, related_name="masteries")
+    belief = models.FloatField(help_text="Log-odds of mastery (see learner_model.bkt).")
+    responses = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "kc"], name="unique_mastery")]
+        verbose_name_plural = "masteries"
+
+    @property
+    def p_mastered(self) -> float:
+        return bkt.p_mastered(self.belief)
+
+
+class Response(models.Model):
+    """One answer, exactly as given. Never updated or deleted by the app."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="responses")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="responses")
+    kc = models.ForeignKey(KnowledgeComponent, on_delete=models.PROTECT, related_name="responses")
+    idempotency_key = models.UUIDField(help_text="Sent with the answer: a resubmission is recorded once.")
+    answer = models.TextField()
+    correct = models.BooleanField()
+    predicted_correct = models.FloatField(help_text="The model's P(correct) when the item was answered.")
+    p_mastered_before = models.FloatField()
+    p_mastered_after = models.FloatField()
+    answered_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["answered_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["learner", "idempotency_key"], name="answer_recorded_once")]
+
+
+class Explanation(models.Model):
+    """An explanation asked for (after a wrong answer, or by the Explain button), written by a task."""
+
+    class Kind(models.TextChoices):
+        WRONG_ANSWER = "wrong_answer", "after a wrong answer"
+        ASKED = "asked", "asked for before answering"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="explanations")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="explanations")
+    response = models.OneToOneField(Response, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="explanation")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="When the task was sent (once).")
+    text = models.TextField(blank=True)
+    source = models.CharField(max_length=20, blank=True, help_text="'model' or 'authored' (the fallback).")
+    model_name = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True, help_text="Why the model's explanation is missing, if it is.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)

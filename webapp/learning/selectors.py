@@ -1,0 +1,100 @@
+"""Reads: the course as the tutor sees it, and a learner's state in it."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from content import ramp
+from learner_model import bkt
+from tutor.loop import belief_of
+from webapp.learning.models import Course, Enrollment, KnowledgeComponent, Mastery, Response
+
+
+def kc_content(kc: KnowledgeComponent, prerequisite_slugs: tuple[str, ...], items: tuple[ramp.Item, ...]) -> ramp.KC:
+    return ramp.KC(
+        id=kc.slug,
+        title=kc.title,
+        prerequisites=prerequisite_slugs,
+        motivation=kc.motivation,
+        explanation=kc.explanation,
+        worked_example=kc.worked_example,
+        items=items,
+        bkt=kc.bkt_params,
+        minutes=kc.minutes,
+    )
+
+
+def course_ramp(course: Course) -> ramp.Course:
+    """The course's current (not archived) KCs and items, as plain data for the tutor."""
+    kcs = list(course.kcs.filter(archived=False).prefetch_related("prerequisites"))
+    items_by_kc: dict[int, list[ramp.Item]] = {kc.id: [] for kc in kcs}
+    for item in course.items.filter(archived=False).order_by("position"):
+        items_by_kc.setdefault(item.kc_id, []).append(item.content)
+    return ramp.Course(
+        id=course.slug,
+        title=course.title,
+        description=course.description,
+        authors=tuple(course.authors),
+        target_success=course.target_success,
+        mastery_threshold=course.mastery_threshold,
+        digest=course.digest,
+        kcs=tuple(
+            kc_content(kc, tuple(p.slug for p in kc.prerequisites.all() if not p.archived), tuple(items_by_kc[kc.id]))
+            for kc in kcs
+        ),
+    )
+
+
+def beliefs_for(learner, course: Course) -> dict[str, float]:
+    """Log-odds of mastery per KC slug, for the KCs the learner has answered on."""
+    rows = Mastery.objects.filter(learner=learner, kc__course=course).values_list("kc__slug", "belief")
+    return dict(rows)
+
+
+def times_answered(learner, course: Course) -> dict[str, int]:
+    rows = (
+        Response.objects.filter(learner=learner, item__course=course)
+        .values("item__slug")
+        .annotate(count=Count("id"))
+        .values_list("item__slug", "count")
+    )
+    return dict(rows)
+
+
+def last_item_slug(learner, course: Course) -> str | None:
+    last = Response.objects.filter(learner=learner, item__course=course).order_by("-answered_at", "-id").first()
+    return last.item.slug if last else None
+
+
+@dataclass(frozen=True)
+class MasteryRow:
+    kc: ramp.KC
+    p_mastered: float
+    state: str  # "mastered", "learning" (on the frontier or started) or "locked"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.p_mastered)
+
+
+def mastery_map(learner, course: Course) -> list[MasteryRow]:
+    """Every KC in ramp order with the learner's P(mastered) and where it stands."""
+    course_data = course_ramp(course)
+    beliefs = beliefs_for(learner, course)
+    mastered = {
+        kc.id for kc in course_data.kcs if bkt.p_mastered(belief_of(kc, beliefs)) >= course_data.mastery_threshold
+    }
+    rows = []
+    for kc in course_data.kcs:
+        if kc.id in mastered:
+            state = "mastered"
+        elif all(p in mastered for p in kc.prerequisites):
+            state = "learning"
+        else:
+            state = "locked"
+        rows.append(MasteryRow(kc, bkt.p_mastered(belief_of(kc, beliefs)), state))
+    return rows
+
+
+def enrollment_for(learner, course: Course) -> Enrollment | None:
+    return Enrollment.objects.filter(learner=learner, course=course).select_related("current_item").first()

@@ -1,0 +1,263 @@
+"""Writes: importing a course, enrolling, recording answers, serving items, explanations.
+
+Each function that writes does so in one transaction and takes keyword arguments.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from content import load_course
+from content.ramp import Course as CourseData
+from learner_model import bkt
+from tutor import explain as explaining
+from tutor.grading import grade
+from tutor.llm import LLMConfig, load_model
+from tutor.loop import item_params, kc_params, next_item
+from webapp.learning import selectors
+from webapp.learning.models import Course, Enrollment, Explanation, Item, KnowledgeComponent, Mastery, Response
+
+log = logging.getLogger(__name__)
+
+
+# Importing a course ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    course: Course
+    outcome: str  # "created", "updated" or "unchanged"
+
+
+def import_course(*, path: str | Path, force: bool = False) -> ImportResult:
+    """Import the course folder at `path`, all or nothing.
+
+    The folder is parsed and validated before anything is written (a CourseError lists
+    every problem). A re-import updates KCs and items by their stable ids, archives
+    those no longer in the files, and leaves learners' responses and mastery alone.
+    """
+    data = load_course(path)
+    existing = Course.objects.filter(slug=data.id).first()
+    if existing and existing.digest == data.digest and not force:
+        return ImportResult(existing, "unchanged")
+    with transaction.atomic():
+        course, created = Course.objects.update_or_create(
+            slug=data.id,
+            defaults={
+                "title": data.title,
+                "description": data.description,
+                "authors": list(data.authors),
+                "target_success": data.target_success,
+                "mastery_threshold": data.mastery_threshold,
+                "digest": data.digest,
+            },
+        )
+        _write_ramp(course, data)
+    return ImportResult(course, "created" if created else "updated")
+
+
+def _write_ramp(course: Course, data: CourseData) -> None:
+    rows: dict[str, KnowledgeComponent] = {}
+    for position, kc in enumerate(data.kcs):
+        rows[kc.id], _ = KnowledgeComponent.objects.update_or_create(
+            course=course,
+            slug=kc.id,
+            defaults={
+                "title": kc.title,
+                "position": position,
+                "motivation": kc.motivation,
+                "explanation": kc.explanation,
+                "worked_example": kc.worked_example,
+                "minutes": kc.minutes,
+                "prior": kc.bkt.prior,
+                "learn": kc.bkt.learn,
+                "guess": kc.bkt.guess,
+                "slip": kc.bkt.slip,
+                "archived": False,
+            },
+        )
+        for item_position, item in enumerate(kc.items):
+            Item.objects.update_or_create(
+                course=course,
+                slug=item.id,
+                defaults={"kc": rows[kc.id], "position": item_position, "spec": item.spec(), "archived": False},
+            )
+    for kc in data.kcs:
+        rows[kc.id].prerequisites.set([rows[p] for p in kc.prerequisites])
+    item_ids = [item.id for kc in data.kcs for item in kc.items]
+    course.kcs.exclude(slug__in=rows).update(archived=True)
+    course.items.exclude(slug__in=item_ids).update(archived=True)
+
+
+# Learning -------------------------------------------------------------------------------------------
+
+
+def enroll(*, learner, course: Course) -> Enrollment:
+    enrollment, _ = Enrollment.objects.get_or_create(learner=learner, course=course)
+    return enrollment
+
+
+class NotEnrolled(Exception):
+    """The learner answered in a course they have not enrolled in."""
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    response: Response
+    replayed: bool  # True when this idempotency key had been recorded before: nothing new was written
+
+
+def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUID) -> AnswerResult:
+    """Record one answer and update the learner's mastery of its KC, in one transaction.
+
+    An answer that cannot be graded raises tutor.grading.AnswerError before anything is
+    written. A resubmission with the same idempotency key returns the first response.
+    """
+    result = grade(item.content, answer)
+    try:
+        with transaction.atomic():
+            # Locking the enrollment serializes a learner's answers, so two submissions of
+            # one answer cannot both pass the check below.
+            enrollment = Enrollment.objects.select_for_update().filter(learner=learner, course_id=item.course_id).first()
+            if enrollment is None:
+                raise NotEnrolled(f"not enrolled in course {item.course_id}")
+            earlier = Response.objects.filter(learner=learner, idempotency_key=idempotency_key).first()
+            if earlier:
+                return AnswerResult(earlier, replayed=True)
+            kc = item.kc
+            params = item_params(selectors.kc_content(kc, (), ()), item.content)
+            mastery, _ = Mastery.objects.select_for_update().get_or_create(
+                learner=learner, kc=kc, defaults={"belief": bkt.initial_belief(params)}
+            )
+            before = mastery.belief
+            mastery.belief = bkt.observe(before, result.correct, params)
+            mastery.responses += 1
+            mastery.save()
+            response = Response.objects.create(
+                learner=learner,
+                item=item,
+                kc=kc,
+                idempotency_key=idempotency_key,
+                answer=result.answer,
+                correct=result.correct,
+                predicted_correct=bkt.p_correct(before, params),
+                p_mastered_before=bkt.p_mastered(before),
+                p_mastered_after=bkt.p_mastered(mastery.belief),
+            )
+            if enrollment.current_item_id == item.id:
+                enrollment.current_item = None
+                enrollment.save(update_fields=["current_item"])
+            if not result.correct:
+                Explanation.objects.create(
+                    learner=learner, item=item, response=response, kind=Explanation.Kind.WRONG_ANSWER
+                )
+            return AnswerResult(response, replayed=False)
+    except IntegrityError:
+        # A concurrent twin of this answer committed first (possible where the database
+        # cannot lock rows): it is the one recorded.
+        earlier = Response.objects.filter(learner=learner, idempotency_key=idempotency_key).first()
+        if earlier is None:
+            raise
+        return AnswerResult(earlier, replayed=True)
+
+
+@dataclass(frozen=True)
+class Served:
+    item: Item
+    reason: str
+
+
+def serve_item(*, enrollment: Enrollment) -> Served | None:
+    """The item the learner should work on now (the same one until it is answered), or None when done."""
+    current = enrollment.current_item
+    if current is not None and not current.archived:
+        return Served(current, enrollment.current_reason)
+    course, learner = enrollment.course, enrollment.learner
+    choice = next_item(
+        selectors.course_ramp(course),
+        selectors.beliefs_for(learner, course),
+        times_answered=selectors.times_answered(learner, course),
+        last_item_id=selectors.last_item_slug(learner, course),
+    )
+    if choice is None:
+        return None
+    item = course.items.select_related("kc").get(slug=choice.item.id)
+    enrollment.current_item, enrollment.current_reason = item, choice.reason
+    enrollment.save(update_fields=["current_item", "current_reason"])
+    return Served(item, choice.reason)
+
+
+def initial_belief_for(kc: KnowledgeComponent) -> float:
+    return bkt.initial_belief(kc_params(selectors.kc_content(kc, (), ())))
+
+
+# Explanations -------------------------------------------------------------------------------------
+
+
+def request_explanation(*, learner, item: Item) -> Explanation:
+    """The learner pressed Explain on an item they have not answered yet."""
+    return Explanation.objects.create(learner=learner, item=item, kind=Explanation.Kind.ASKED)
+
+
+def dispatch_explanation(*, explanation: Explanation) -> Explanation:
+    """Send the task that writes `explanation`, once, when it is first wanted.
+
+    In embedded mode tasks run eagerly, so the explanation is written before this returns.
+    """
+    from workers.tasks import write_explanation  # the task module imports this one
+
+    if explanation.status == Explanation.Status.PENDING and explanation.dispatched_at is None:
+        claimed = Explanation.objects.filter(pk=explanation.pk, dispatched_at__isnull=True).update(
+            dispatched_at=timezone.now()
+        )
+        if claimed:
+            try:
+                write_explanation.delay(explanation.pk)
+            except Exception:
+                # The broker is unreachable: release the claim so the next poll tries again.
+                log.exception("could not queue explanation %s", explanation.pk)
+                Explanation.objects.filter(pk=explanation.pk).update(dispatched_at=None)
+        explanation.refresh_from_db()
+    return explanation
+
+
+def llm_config() -> LLMConfig:
+    return LLMConfig(
+        backend=settings.LLM_BACKEND,
+        model_dir=settings.LLM_MODEL_DIR,
+        max_new_tokens=settings.LLM_MAX_NEW_TOKENS,
+        deadline_seconds=settings.LLM_DEADLINE_SECONDS,
+    )
+
+
+def write_explanation(*, explanation_id: int) -> Explanation:
+    """Generate the text of a pending explanation; running it twice writes it once."""
+    explanation = Explanation.objects.select_related("item__kc", "item__course", "response").get(pk=explanation_id)
+    if explanation.status == Explanation.Status.DONE:
+        return explanation
+    item = explanation.item
+    config = llm_config()
+    result = explaining.explain(
+        course_title=item.course.title,
+        kc=selectors.kc_content(item.kc, (), ()),
+        item=item.content,
+        learner_answer=explanation.response.answer if explanation.response else None,
+        load_model=lambda: load_model(config),
+        max_new_tokens=config.max_new_tokens,
+        deadline_seconds=config.deadline_seconds,
+    )
+    Explanation.objects.filter(pk=explanation_id, status=Explanation.Status.PENDING).update(
+        status=Explanation.Status.DONE,
+        text=result.text,
+        source=result.source,
+        model_name=result.model_name,
+        error=result.error,
+        finished_at=timezone.now(),
+    )
+    explanation.refresh_from_db()
+    return explanation

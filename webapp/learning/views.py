@@ -1,0 +1,121 @@
+"""Pages for learners. Thin: parse the request, call a service or selector, render."""
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from tutor.grading import AnswerError
+from webapp.learning import selectors, services
+from webapp.learning.models import Course, Explanation, Response
+from webapp.learning.rendering import markdown_to_html
+
+
+@login_required
+@require_GET
+def course_list(request):
+    enrolled = set(request.user.enrollments.values_list("course_id", flat=True))
+    courses = [(course, course.id in enrolled) for course in Course.objects.order_by("title")]
+    return render(request, "learning/course_list.html", {"courses": courses})
+
+
+@login_required
+@require_POST
+def enroll(request, slug):
+    course = get_object_or_404(Course, slug=slug)
+    services.enroll(learner=request.user, course=course)
+    return redirect("learn", slug=slug)
+
+
+@login_required
+@require_GET
+def learn(request, slug):
+    course = get_object_or_404(Course, slug=slug)
+    enrollment = selectors.enrollment_for(request.user, course)
+    if enrollment is None:
+        return redirect("course_list")
+    context = {"course": course, "mastery": selectors.mastery_map(request.user, course)}
+    answered = _own_response(request, request.GET.get("answered"))
+    if answered is not None:
+        context["response"] = answered
+        context["feedback"] = answered.item.content.feedback.get(answered.answer, "")
+        return render(request, "learning/feedback.html", context)
+    return _item_page(request, course, enrollment, context)
+
+
+def _item_page(request, course, enrollment, context, *, error="", status=200):
+    served = services.serve_item(enrollment=enrollment)
+    if served is None:
+        return render(request, "learning/complete.html", context)
+    asked = request.GET.get("explanation")
+    explanation = Explanation.objects.filter(pk=asked, learner=request.user, item=served.item).first() if (
+        asked and asked.isdigit()) else None
+    context.update(
+        item=served.item,
+        spec=served.item.content,
+        reason=served.reason,
+        idempotency_key=uuid.uuid4(),
+        explanation=explanation,
+        error=error,
+    )
+    return render(request, "learning/item.html", context, status=status)
+
+
+def _own_response(request, response_id):
+    if not response_id or not response_id.isdigit():
+        return None
+    return Response.objects.filter(pk=response_id, learner=request.user).select_related("item__kc").first()
+
+
+@login_required
+@require_POST
+def answer(request, slug):
+    course = get_object_or_404(Course, slug=slug)
+    enrollment = selectors.enrollment_for(request.user, course)
+    if enrollment is None:
+        return redirect("course_list")
+    item = course.items.select_related("kc").filter(slug=request.POST.get("item", "")).first()
+    try:
+        key = uuid.UUID(request.POST.get("idempotency_key", ""))
+    except ValueError:
+        return HttpResponseBadRequest("The answer form was incomplete (no valid idempotency_key). Reload the page.")
+    if item is None:
+        return HttpResponseBadRequest("The answer names no item of this course. Reload the page.")
+    try:
+        result = services.record_answer(learner=request.user, item=item, answer=request.POST.get("answer", ""),
+                                        idempotency_key=key)
+    except AnswerError as error:
+        context = {"course": course, "mastery": selectors.mastery_map(request.user, course)}
+        return _item_page(request, course, enrollment, context, error=str(error), status=400)
+    return redirect(f"{reverse('learn', args=[slug])}?answered={result.response.pk}")
+
+
+@login_required
+@require_POST
+def explain(request, slug):
+    course = get_object_or_404(Course, slug=slug)
+    item = get_object_or_404(course.items, slug=request.POST.get("item", ""))
+    if selectors.enrollment_for(request.user, course) is None:
+        return redirect("course_list")
+    explanation = services.request_explanation(learner=request.user, item=item)
+    return redirect(f"{reverse('learn', args=[slug])}?explanation={explanation.pk}")
+
+
+@login_required
+@require_GET
+def explanation(request, pk):
+    """The explanation as JSON; asking for it the first time starts its generation."""
+    explanation = get_object_or_404(Explanation, pk=pk, learner=request.user)
+    explanation = services.dispatch_explanation(explanation=explanation)
+    done = explanation.status == Explanation.Status.DONE
+    return JsonResponse(
+        {
+            "status": explanation.status,
+            "source": explanation.source,
+            "model_name": explanation.model_name,
+            "html": markdown_to_html(explanation.text) if done else "",
+        }
+    )

@@ -1,0 +1,1 @@
+"""Celery tasks: thin, idempotent wrappers that take ids and call a service of the web app."""
