@@ -1,0 +1,104 @@
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+
+from learner_model import bkt
+from tests.webapp.conftest import answer
+from tutor.grading import AnswerError
+from webapp.learning import services
+from webapp.learning.models import Enrollment, Explanation, Mastery, Response
+
+
+def test_a_right_answer_raises_mastery_by_the_bkt_update(course, enrolled, learner):
+    item = course.items.get(slug="counting-letters")  # guess 0.05, slip 0.1 (the KC's), prior 0.1, learn 0.2
+    result = answer(learner, item, "4")
+    posterior = 0.1 * 0.9 / (0.1 * 0.9 + 0.9 * 0.05)
+    expected = posterior + (1 - posterior) * 0.2
+    mastery = Mastery.objects.get(learner=learner, kc=item.kc)
+    assert mastery.p_mastered == pytest.approx(expected)
+    assert result.response.correct and result.response.p_mastered_after == pytest.approx(expected)
+    assert result.response.predicted_correct == pytest.approx(0.1 * 0.9 + 0.9 * 0.05)
+    assert not Explanation.objects.exists()
+
+
+def test_a_wrong_answer_lowers_mastery_and_asks_for_an_explanation(course, enrolled, learner):
+    item = course.items.get(slug="counting-apples")
+    result = answer(learner, item, "4")
+    assert not result.response.correct
+    assert result.response.p_mastered_after < 0.1 + 0.2  # below a right answer's outcome
+    explanation = Explanation.objects.get()
+    assert explanation.response == result.response and explanation.status == "pending"
+
+
+def test_a_resubmitted_answer_is_stored_once_and_mastery_updated_once(course, enrolled, learner):
+    item = course.items.get(slug="counting-letters")
+    key = uuid.uuid4()
+    first = answer(learner, item, "4", key)
+    after_first = Mastery.objects.get(learner=learner, kc=item.kc).belief
+    second = answer(learner, item, "4", key)
+    assert second.replayed and second.response.pk == first.response.pk
+    assert Response.objects.count() == 1
+    mastery = Mastery.objects.get(learner=learner, kc=item.kc)
+    assert mastery.belief == after_first and mastery.responses == 1
+
+
+def test_an_ungradable_answer_changes_nothing(course, enrolled, learner):
+    with pytest.raises(AnswerError):
+        answer(learner, course.items.get(slug="counting-letters"), "four")
+    assert not Response.objects.exists() and not Mastery.objects.exists()
+
+
+def test_answering_without_enrolling_is_refused(course, learner):
+    with pytest.raises(services.NotEnrolled):
+        answer(learner, course.items.get(slug="counting-letters"), "4")
+    assert not Response.objects.exists()
+
+
+def test_mastery_equals_a_replay_of_the_response_log(course, enrolled, learner):
+    for slug, given in [("counting-apples", "3"), ("counting-letters", "5"), ("counting-pairs", "3"),
+                        ("counting-apples", "3"), ("adding-small", "5")]:
+        answer(learner, course.items.get(slug=slug), given)
+    for mastery in Mastery.objects.filter(learner=learner):
+        belief = None
+        for response in Response.objects.filter(learner=learner, kc=mastery.kc).order_by("answered_at", "id"):
+            item = response.item
+            params = bkt.Params(prior=mastery.kc.prior, learn=mastery.kc.learn,
+                                guess=item.spec["guess"] or mastery.kc.guess, slip=item.spec["slip"] or mastery.kc.slip)
+            belief = bkt.observe(bkt.initial_belief(params) if belief is None else belief, response.correct, params)
+        assert mastery.belief == pytest.approx(belief)
+
+
+def test_serving_keeps_the_same_item_until_it_is_answered(course, enrolled, learner):
+    first = services.serve_item(enrollment=enrolled)
+    assert services.serve_item(enrollment=Enrollment.objects.get(pk=enrolled.pk)).item == first.item
+    answer(learner, first.item, first.item.content.answer_text)
+    following = services.serve_item(enrollment=Enrollment.objects.get(pk=enrolled.pk))
+    assert following.item != first.item
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_answer_submitted_twice_at_once_is_stored_once(course, enrolled, learner):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (the test command provides it)")
+    item = course.items.get(slug="counting-letters")
+    key = uuid.uuid4()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def submit():
+        barrier.wait()
+        try:
+            results.append(answer(learner, item, "4", key))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2 and sorted(r.replayed for r in results) == [False, True]
+    assert Response.objects.count() == 1
+    assert Mastery.objects.get(learner=learner, kc=item.kc).responses == 1
