@@ -1,6 +1,9 @@
 """Parse and check the items block of a KC: one fenced ```toml block of [[items]]."""
 
+import re
+
 from content.errors import Problem
+from content.fences import next_fence
 from content.ramp import ITEM_KINDS, Item
 from content.toml_source import key_pattern, line_of, parse_toml
 
@@ -9,8 +12,10 @@ def parse_items(section, *, file: str) -> tuple[list[Item], list[Problem]]:
     """Items from the `## Items` section (a `Section` of kc_file), with problems."""
     lines = section.lines
     try:
-        open_index = next(i for i, line in enumerate(lines) if line.strip().startswith("```toml"))
-        close_index = next(i for i in range(open_index + 1, len(lines)) if lines[i].strip().startswith("```"))
+        # A longer fence (````toml) lets prompts hold ``` code blocks of their own.
+        open_index = next(i for i, line in enumerate(lines) if re.fullmatch(r"`{3,}toml", line.strip()))
+        fence = lines[open_index].strip()[: -len("toml")]
+        close_index = next(i for i in range(open_index + 1, len(lines)) if not next_fence(fence, lines[i]))
     except StopIteration:
         return [], [Problem(file, section.heading_line, "the Items section needs one fenced ```toml block of [[items]]")]
     block = lines[open_index + 1 : close_index]

@@ -8,6 +8,7 @@ author sees them all in one run.
 from dataclasses import dataclass, field
 
 from content.errors import Problem
+from content.fences import next_fence
 from content.items import parse_items
 from content.ramp import KC, BKTParams
 from content.toml_source import key_pattern, line_of, parse_toml
@@ -79,12 +80,11 @@ def _split_sections(lines: list[str], *, start: int, file: str) -> tuple[dict[st
     sections: dict[str, Section] = {}
     problems: list[Problem] = []
     current: Section | None = None
-    in_fence = False
+    fence = ""  # the opening fence while inside a code block
     for index in range(start, len(lines)):
         line = lines[index]
-        if line.lstrip().startswith("```"):
-            in_fence = not in_fence
-        if not in_fence and line.startswith("## "):
+        fence = next_fence(fence, line)
+        if not fence and line.startswith("## "):
             name = line[3:].strip().lower()
             if name not in SECTIONS:
                 known = ", ".join(f"'{s.title()}'" for s in sorted(SECTIONS))

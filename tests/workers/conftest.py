@@ -1,0 +1,1 @@
+from tests.webapp.conftest import course, enrolled, learner  # noqa: F401  (shared fixtures)
