@@ -80,6 +80,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = ROOT / "staticfiles"
+STATICFILES_DIRS = [ROOT / "webapp" / "static"]
 
 LOGGING = {
     "version": 1,
