@@ -30,7 +30,11 @@ class Explanation:
 
 
 def explanation_messages(course_title: str, kc: KC, item: Item, learner_answer: str | None) -> list[dict[str, str]]:
-    """Chat messages asking for an explanation: after a wrong answer, or before answering."""
+    """Chat messages asking for an explanation: after a wrong answer, or before answering.
+
+    After a wrong answer the last message is the start of the assistant's reply, which
+    the model continues.
+    """
     system = (
         f'You are a patient, precise tutor in the course "{course_title}". '
         "Base everything you say on the course notes given to you; they are correct. "
@@ -54,7 +58,13 @@ def explanation_messages(course_title: str, kc: KC, item: Item, learner_answer: 
             + (f"What that answer suggests: {misconception}\n" if misconception else "")
             + "\nExplain why the correct answer is right and where the learner's reasoning went wrong."
         )
-    return [{"role": "system", "content": system}, {"role": "user", "content": f"{material}\n\n{task}"}]
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": f"{material}\n\n{task}"}]
+    if learner_answer is not None:
+        # The reply is started for the model with the authored facts, so even a small
+        # model builds on the right answer instead of inventing one.
+        opening = f"The answer is {_answer_text(item)}, not {learner_answer}. {item.feedback.get(learner_answer, '')}"
+        messages.append({"role": "assistant", "content": opening.strip()})
+    return messages
 
 
 def explain(
@@ -71,10 +81,12 @@ def explain(
     try:
         model = load_model()
         messages = explanation_messages(course_title, kc, item, learner_answer)
-        text = trim_to_sentence(model.generate(messages, max_new_tokens=max_new_tokens,
-                                               deadline_seconds=deadline_seconds))
-        if not text:
+        written = trim_to_sentence(model.generate(messages, max_new_tokens=max_new_tokens,
+                                                  deadline_seconds=deadline_seconds))
+        if not written:
             raise RuntimeError("the model returned no text")
+        started = messages[-1]["content"] if messages[-1]["role"] == "assistant" else ""
+        text = f"{started} {written}".strip()
         return Explanation(text=text, source=MODEL, model_name=model.name)
     except Exception as error:  # any failure of the model must still leave the learner an explanation
         log.exception("explanation model failed for item %s; serving the authored explanation", item.id)

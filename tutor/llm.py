@@ -15,14 +15,17 @@ BACKENDS = ("local",)
 class TextModel(Protocol):
     name: str
 
-    def generate(self, messages: list[dict[str, str]], *, max_new_tokens: int, deadline_seconds: float) -> str: ...
+    def generate(self, messages: list[dict[str, str]], *, max_new_tokens: int, deadline_seconds: float) -> str:
+        """The model's reply to `messages`. If the last message is the assistant's, the
+        reply continues it and only the continuation is returned."""
+        ...
 
 
 @dataclass(frozen=True)
 class LLMConfig:
     backend: str = "local"
     model_dir: Path = Path.home() / ".cache" / "tutor-engine" / "smollm2-135m-instruct"
-    max_new_tokens: int = 160
+    max_new_tokens: int = 96
     deadline_seconds: float = 30.0  # past this, generation stops and what was written is kept
 
     def __post_init__(self):

@@ -91,8 +91,13 @@ class LocalModel:
     def generate(self, messages: list[dict[str, str]], *, max_new_tokens: int, deadline_seconds: float) -> str:
         import torch
 
+        continuing = messages[-1]["role"] == "assistant"
         encoded = self.tokenizer.apply_chat_template(
-            messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+            messages,
+            add_generation_prompt=not continuing,
+            continue_final_message=continuing,
+            return_tensors="pt",
+            return_dict=True,
         )
         with self._lock, torch.inference_mode():
             output = self.model.generate(

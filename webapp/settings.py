@@ -109,7 +109,7 @@ LLM_BACKEND = env.str("LLM_BACKEND", default="local")
 LLM_MODEL_DIR = Path(
     env.str("LLM_MODEL_DIR", default=str(Path.home() / ".cache" / "tutor-engine" / "smollm2-135m-instruct"))
 )
-LLM_MAX_NEW_TOKENS = env.int("LLM_MAX_NEW_TOKENS", default=160)
+LLM_MAX_NEW_TOKENS = env.int("LLM_MAX_NEW_TOKENS", default=96)
 LLM_DEADLINE_SECONDS = env.float("LLM_DEADLINE_SECONDS", default=30.0)
 
 # The course the run command imports and the demo accounts sign up for.

@@ -13,17 +13,21 @@ APPLES = COUNTING.items[0]
 
 
 def test_the_prompt_puts_the_course_material_first_and_the_learners_answer_last():
-    system, user = explanation_messages("Tiny arithmetic", COUNTING, APPLES, "4")
+    system, user, opening = explanation_messages("Tiny arithmetic", COUNTING, APPLES, "4")
     assert system["role"] == "system" and "Tiny arithmetic" in system["content"]
     text = user["content"]
     assert text.index("Counting assigns") < text.index("Worked example") < text.index("How many apples")
     assert text.rstrip().endswith("where the learner's reasoning went wrong.")
     assert "The learner answered: 4" in text and "You counted one apple twice." in text
     assert "Correct answer: 3" in text
+    # The model continues a reply that starts from the authored facts.
+    assert opening == {"role": "assistant", "content": "The answer is 3, not 4. You counted one apple twice."}
 
 
 def test_asking_before_answering_keeps_the_answer_out_of_the_prompt():
-    _, user = explanation_messages("Tiny arithmetic", COUNTING, APPLES, None)
+    messages = explanation_messages("Tiny arithmetic", COUNTING, APPLES, None)
+    assert messages[-1]["role"] == "user"
+    user = messages[-1]
     assert "Correct answer" not in user["content"] and "without giving away the answer" in user["content"]
 
 
@@ -60,6 +64,8 @@ def test_the_real_local_model_explains_a_wrong_answer_from_the_course():
                      load_model=lambda: load_model(config), max_new_tokens=60, deadline_seconds=60)
     assert result.source == MODEL, result.error
     assert result.model_name == "SmolLM2-135M-Instruct"
-    assert len(result.text.split()) >= 5
+    opening = explanation_messages(course.title, kc, item, wrong)[-1]["content"]
+    assert opening.startswith(f"The answer is {item.answer_text}, not {wrong}.")
+    assert result.text.startswith(opening) and len(result.text) > len(opening) + 20  # the model wrote more
     # Loaded once per process: a second load returns the same model object.
     assert load_model(config) is load_model(config)
