@@ -7,6 +7,6 @@ line. Plain Python: no Django, usable from a notebook.
 
 from content.errors import CourseError, Problem
 from content.load import load_course
-from content.ramp import BKTParams, KC, Course, Item
+from content.ramp import KC, BKTParams, Course, Item
 
 __all__ = ["BKTParams", "KC", "Course", "CourseError", "Item", "Problem", "load_course"]

@@ -33,14 +33,19 @@ def graph_problems(ramp: list[Node]) -> list[Problem]:
     for cycle in cycles:
         first = by_id[cycle[0]]
         files = ", ".join(by_id[kc].file for kc in cycle[:-1])
-        problems.append(Problem(first.file, first.line, f"prerequisites form a cycle: {' -> '.join(cycle)} (files: {files})"))
+        problems.append(
+            Problem(first.file, first.line, f"prerequisites form a cycle: {' -> '.join(cycle)} (files: {files})")
+        )
     in_cycle = {kc for cycle in cycles for kc in cycle}
     position = {node.id: index for index, node in enumerate(ramp)}
     for node in ramp:
         for prereq in node.prerequisites:
             if prereq in position and position[prereq] > position[node.id] and node.id not in in_cycle:
-                problems.append(Problem(node.file, node.line,
-                                        f"KC '{node.id}' comes before its prerequisite '{prereq}' in the ramp"))
+                problems.append(
+                    Problem(
+                        node.file, node.line, f"KC '{node.id}' comes before its prerequisite '{prereq}' in the ramp"
+                    )
+                )
     return problems
 
 

@@ -17,7 +17,9 @@ def parse_items(section, *, file: str) -> tuple[list[Item], list[Problem]]:
         fence = lines[open_index].strip()[: -len("toml")]
         close_index = next(i for i in range(open_index + 1, len(lines)) if not next_fence(fence, lines[i]))
     except StopIteration:
-        return [], [Problem(file, section.heading_line, "the Items section needs one fenced ```toml block of [[items]]")]
+        return [], [
+            Problem(file, section.heading_line, "the Items section needs one fenced ```toml block of [[items]]")
+        ]
     block = lines[open_index + 1 : close_index]
     first_line = section.heading_line + 1 + open_index + 1
     table, problems = parse_toml("\n".join(block), file=file, first_line=first_line)

@@ -48,8 +48,13 @@ def parse_kc_file(text: str, *, file: str, defaults: BKTParams) -> tuple[KC | No
     problems += _check_front_matter(front, file=file)
     for name in REQUIRED_SECTIONS:
         if name not in sections or not sections[name].text:
-            problems.append(Problem(file, sections[name].heading_line if name in sections else None,
-                                    f"the '## {name.title()}' section is missing or empty"))
+            problems.append(
+                Problem(
+                    file,
+                    sections[name].heading_line if name in sections else None,
+                    f"the '## {name.title()}' section is missing or empty",
+                )
+            )
     bkt_line = line_of(front_lines, r"^\s*\[bkt\]", first_line=2)
     bkt, bkt_problems = bkt_from_table(front.get("bkt", {}), defaults, file=file, line=bkt_line)
     problems += bkt_problems
@@ -124,7 +129,9 @@ def bkt_from_table(table, defaults: BKTParams, *, file: str, line: int) -> tuple
     known = {"prior", "learn", "guess", "slip"}
     for key, value in table.items():
         if key not in known:
-            problems.append(Problem(file, line, f"[bkt] has an unknown key '{key}' (known: {', '.join(sorted(known))})"))
+            problems.append(
+                Problem(file, line, f"[bkt] has an unknown key '{key}' (known: {', '.join(sorted(known))})")
+            )
         elif not isinstance(value, int | float) or not 0 < value < 1:
             problems.append(Problem(file, line, f"[bkt] {key} must be a number strictly between 0 and 1"))
     if problems:

@@ -25,8 +25,9 @@ def load_course(path: str | Path) -> Course:
         raise CourseError(problems)
     problems += _check_course_meta(meta, file=name)
     ramp_line = line_of(text.splitlines(), key_pattern("ramp"))
-    defaults, bkt_problems = bkt_from_table(meta.get("bkt", {}), BKTParams(), file=name,
-                                            line=line_of(text.splitlines(), r"^\s*\[bkt\]"))
+    defaults, bkt_problems = bkt_from_table(
+        meta.get("bkt", {}), BKTParams(), file=name, line=line_of(text.splitlines(), r"^\s*\[bkt\]")
+    )
     problems += bkt_problems
     ramp = meta.get("ramp") if isinstance(meta.get("ramp"), list) else []
 
@@ -38,8 +39,9 @@ def load_course(path: str | Path) -> Course:
         if not kc_path.is_file():
             problems.append(Problem(name, ramp_line, f"the ramp names KC '{kc_id}' but {kc_name} does not exist"))
             continue
-        kc, prerequisites_line, kc_problems = parse_kc_file(kc_path.read_text(encoding="utf-8"),
-                                                           file=kc_name, defaults=defaults)
+        kc, prerequisites_line, kc_problems = parse_kc_file(
+            kc_path.read_text(encoding="utf-8"), file=kc_name, defaults=defaults
+        )
         problems += kc_problems
         if kc is None:
             continue
@@ -103,7 +105,9 @@ def _check_kc(kc: KC, *, kc_id: str, file: str, seen_items: dict[str, str]) -> l
     if kc.id != kc_id:
         problems.append(Problem(file, 2, f"the file is named for KC '{kc_id}' but its id is '{kc.id}'"))
     if len(kc.items) < MIN_ITEMS_PER_KC:
-        problems.append(Problem(file, None, f"KC '{kc.id}' has {len(kc.items)} items; a KC needs at least {MIN_ITEMS_PER_KC}"))
+        problems.append(
+            Problem(file, None, f"KC '{kc.id}' has {len(kc.items)} items; a KC needs at least {MIN_ITEMS_PER_KC}")
+        )
     for item in kc.items:
         if item.id in seen_items:
             problems.append(Problem(file, None, f"item id '{item.id}' is also used in {seen_items[item.id]}"))
@@ -115,7 +119,9 @@ def _files_left_out(root: Path, ramp: list, *, file: str) -> list[Problem]:
     kcs_dir = root / "kcs"
     on_disk = sorted(kcs_dir.glob("*.md")) if kcs_dir.is_dir() else []
     return [
-        Problem(file, None, f"{display_path(path, root)} is not in the ramp; add '{path.stem}' to 'ramp' or remove the file")
+        Problem(
+            file, None, f"{display_path(path, root)} is not in the ramp; add '{path.stem}' to 'ramp' or remove the file"
+        )
         for path in on_disk
         if path.stem not in ramp
     ]

@@ -19,6 +19,21 @@ def test_library_imports_nothing_of_the_web_app(package):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
-            offenders += [f"{path.relative_to(ROOT)}:{node.lineno} imports {name}"
-                          for name in names if name.split(".")[0] in FORBIDDEN]
+            offenders += [
+                f"{path.relative_to(ROOT)}:{node.lineno} imports {name}"
+                for name in names
+                if name.split(".")[0] in FORBIDDEN
+            ]
     assert offenders == []
+
+
+def test_importing_the_libraries_loads_no_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, content, learner_model, tutor.loop, tutor.explain, tutor.grading, tutor.llm, tutor.local_model; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'celery')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

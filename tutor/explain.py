@@ -81,8 +81,9 @@ def explain(
     try:
         model = load_model()
         messages = explanation_messages(course_title, kc, item, learner_answer)
-        written = trim_to_sentence(model.generate(messages, max_new_tokens=max_new_tokens,
-                                                  deadline_seconds=deadline_seconds))
+        written = trim_to_sentence(
+            model.generate(messages, max_new_tokens=max_new_tokens, deadline_seconds=deadline_seconds)
+        )
         if not written:
             raise RuntimeError("the model returned no text")
         started = messages[-1]["content"] if messages[-1]["role"] == "assistant" else ""

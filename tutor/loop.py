@@ -70,8 +70,13 @@ def next_item(
         belief = belief_of(kc, beliefs)
         for item_position, item in enumerate(kc.items):
             predicted = bkt.p_correct(belief, item_params(kc, item))
-            key = (item.id == last_item_id, round(abs(predicted - target), 6), times_answered.get(item.id, 0),
-                   position, item_position)
+            key = (
+                item.id == last_item_id,
+                round(abs(predicted - target), 6),
+                times_answered.get(item.id, 0),
+                position,
+                item_position,
+            )
             candidates.append((key, kc, item, predicted))
     if not candidates:
         return None

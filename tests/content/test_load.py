@@ -62,8 +62,11 @@ def test_a_dangling_prerequisite_is_rejected_naming_file_line_and_kcs(tiny_cours
 
 def test_a_kc_before_its_prerequisite_in_the_ramp_is_rejected(tiny_course_dir):
     course_file = tiny_course_dir / "course.toml"
-    course_file.write_text(course_file.read_text().replace('["counting", "adding", "multiplying"]',
-                                                           '["counting", "multiplying", "adding"]'))
+    course_file.write_text(
+        course_file.read_text().replace(
+            '["counting", "adding", "multiplying"]', '["counting", "multiplying", "adding"]'
+        )
+    )
     assert problems_of(tiny_course_dir) == [
         "tiny/kcs/multiplying.md:4: KC 'multiplying' comes before its prerequisite 'adding' in the ramp"
     ]
@@ -76,8 +79,9 @@ def test_every_problem_is_reported_in_one_run(tiny_course_dir):
     broken.write_text(broken.read_text().replace('title = "Multiplying"', 'title = "Multiplying'))
     (tiny_course_dir / "kcs" / "stray.md").write_text("+++\nid = 'stray'\n+++\n")
     problems = problems_of(tiny_course_dir)
-    assert any(p.startswith("tiny/kcs/adding.md:") and "answer 'twenty' is not among its choices" in p
-               for p in problems)
+    assert any(
+        p.startswith("tiny/kcs/adding.md:") and "answer 'twenty' is not among its choices" in p for p in problems
+    )
     assert any(p.startswith("tiny/kcs/multiplying.md:3: cannot parse TOML") for p in problems)
     assert any("tiny/kcs/stray.md is not in the ramp" in p for p in problems)
 
@@ -86,13 +90,17 @@ def test_a_kc_with_too_few_items_is_rejected(tiny_course_dir):
     kc_file = tiny_course_dir / "kcs" / "multiplying.md"
     text = kc_file.read_text()
     kc_file.write_text(text[: text.index('[[items]]\nid = "multiplying-choice"')] + "```\n")
-    assert problems_of(tiny_course_dir) == ["tiny/kcs/multiplying.md: KC 'multiplying' has 2 items; a KC needs at least 3"]
+    assert problems_of(tiny_course_dir) == [
+        "tiny/kcs/multiplying.md: KC 'multiplying' has 2 items; a KC needs at least 3"
+    ]
 
 
 def test_duplicate_item_ids_are_rejected(tiny_course_dir):
     kc_file = tiny_course_dir / "kcs" / "multiplying.md"
     kc_file.write_text(kc_file.read_text().replace('id = "multiplying-zero"', 'id = "adding-small"'))
-    assert problems_of(tiny_course_dir) == ["tiny/kcs/multiplying.md: item id 'adding-small' is also used in tiny/kcs/adding.md"]
+    assert problems_of(tiny_course_dir) == [
+        "tiny/kcs/multiplying.md: item id 'adding-small' is also used in tiny/kcs/adding.md"
+    ]
 
 
 def test_validate_command_exit_status_and_messages(tiny_course_dir, capsys):

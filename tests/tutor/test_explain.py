@@ -40,8 +40,15 @@ class FailingModel:
 
 def test_a_failing_model_yields_the_authored_explanation_and_a_log_line(caplog):
     with caplog.at_level(logging.ERROR):
-        result = explain(course_title="Tiny", kc=COUNTING, item=APPLES, learner_answer="4",
-                         load_model=FailingModel, max_new_tokens=10, deadline_seconds=1)
+        result = explain(
+            course_title="Tiny",
+            kc=COUNTING,
+            item=APPLES,
+            learner_answer="4",
+            load_model=FailingModel,
+            max_new_tokens=10,
+            deadline_seconds=1,
+        )
     assert result.source == AUTHORED and "TimeoutError" in result.error
     assert result.text.startswith("You counted one apple twice.") and COUNTING.explanation in result.text
     assert "explanation model failed for item counting-apples" in caplog.text
@@ -60,8 +67,15 @@ def test_the_real_local_model_explains_a_wrong_answer_from_the_course():
     kc = course.kcs[1]
     item = next(i for i in kc.items if i.kind == "multiple_choice")
     wrong = next(choice for choice in item.choices if choice != item.answer)
-    result = explain(course_title=course.title, kc=kc, item=item, learner_answer=wrong,
-                     load_model=lambda: load_model(config), max_new_tokens=60, deadline_seconds=60)
+    result = explain(
+        course_title=course.title,
+        kc=kc,
+        item=item,
+        learner_answer=wrong,
+        load_model=lambda: load_model(config),
+        max_new_tokens=60,
+        deadline_seconds=60,
+    )
     assert result.source == MODEL, result.error
     assert result.model_name == "SmolLM2-135M-Instruct"
     opening = explanation_messages(course.title, kc, item, wrong)[-1]["content"]

@@ -3,7 +3,9 @@ import pytest
 from content.ramp import Item
 from tutor.grading import AnswerError, grade, parse_number
 
-CHOICE = Item(id="c", kind="multiple_choice", prompt="?", answer="b", choices=("a", "b"), feedback={"a": "why a is wrong"})
+CHOICE = Item(
+    id="c", kind="multiple_choice", prompt="?", answer="b", choices=("a", "b"), feedback={"a": "why a is wrong"}
+)
 NUMBER = Item(id="n", kind="numeric", prompt="?", answer=0.5, tolerance=0.01)
 
 

@@ -57,15 +57,24 @@ def test_answering_without_enrolling_is_refused(course, learner):
 
 
 def test_mastery_equals_a_replay_of_the_response_log(course, enrolled, learner):
-    for slug, given in [("counting-apples", "3"), ("counting-letters", "5"), ("counting-pairs", "3"),
-                        ("counting-apples", "3"), ("adding-small", "5")]:
+    for slug, given in [
+        ("counting-apples", "3"),
+        ("counting-letters", "5"),
+        ("counting-pairs", "3"),
+        ("counting-apples", "3"),
+        ("adding-small", "5"),
+    ]:
         answer(learner, course.items.get(slug=slug), given)
     for mastery in Mastery.objects.filter(learner=learner):
         belief = None
         for response in Response.objects.filter(learner=learner, kc=mastery.kc).order_by("answered_at", "id"):
             item = response.item
-            params = bkt.Params(prior=mastery.kc.prior, learn=mastery.kc.learn,
-                                guess=item.spec["guess"] or mastery.kc.guess, slip=item.spec["slip"] or mastery.kc.slip)
+            params = bkt.Params(
+                prior=mastery.kc.prior,
+                learn=mastery.kc.learn,
+                guess=item.spec["guess"] or mastery.kc.guess,
+                slip=item.spec["slip"] or mastery.kc.slip,
+            )
             belief = bkt.observe(bkt.initial_belief(params) if belief is None else belief, response.correct, params)
         assert mastery.belief == pytest.approx(belief)
 

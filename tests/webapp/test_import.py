@@ -47,8 +47,9 @@ def test_a_broken_update_leaves_the_imported_course_as_it_was(course, tiny_cours
     assert course.kcs.get(slug="adding").title == "Adding"
 
 
-def test_reimport_updates_text_archives_removed_items_and_keeps_learners_work(course, enrolled, learner,
-                                                                               tiny_course_dir):
+def test_reimport_updates_text_archives_removed_items_and_keeps_learners_work(
+    course, enrolled, learner, tiny_course_dir
+):
     item = course.items.get(slug="counting-pairs")
     answer(learner, item, "3")
     kc_file = tiny_course_dir / "kcs" / "counting.md"

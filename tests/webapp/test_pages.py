@@ -7,8 +7,9 @@ from webapp.learning.models import Enrollment, Explanation, Response
 
 
 def test_signup_logs_the_new_learner_in(client, course):
-    reply = client.post(reverse("signup"), {"username": "grace", "password1": "a-long-passphrase-9",
-                                             "password2": "a-long-passphrase-9"})
+    reply = client.post(
+        reverse("signup"), {"username": "grace", "password1": "a-long-passphrase-9", "password2": "a-long-passphrase-9"}
+    )
     assert reply.status_code == 302
     page = client.get(reverse("course_list")).content.decode()
     assert "Signed in as <strong>grace</strong>" in page and "Enroll in Tiny arithmetic" in page
@@ -28,8 +29,9 @@ def test_enroll_then_the_learning_page_shows_an_item_and_the_mastery_bars(logged
 
 
 def submit(client, item, given, key=None):
-    return client.post(reverse("answer", args=["tiny"]), {
-        "item": item, "answer": given, "idempotency_key": str(key or uuid.uuid4())})
+    return client.post(
+        reverse("answer", args=["tiny"]), {"item": item, "answer": given, "idempotency_key": str(key or uuid.uuid4())}
+    )
 
 
 def test_answering_shows_feedback_and_the_mastery_change(logged_in, enrolled):
@@ -53,14 +55,14 @@ def test_bad_answers_get_a_clear_message_and_change_nothing(logged_in, enrolled)
     reply = submit(logged_in, "counting-letters", "four")
     assert reply.status_code == 400 and "is not a number" in reply.content.decode()
     assert submit(logged_in, "no-such-item", "4").status_code == 400
-    bad_key = logged_in.post(reverse("answer", args=["tiny"]), {"item": "counting-letters", "answer": "4",
-                                                                 "idempotency_key": "x"})
+    bad_key = logged_in.post(
+        reverse("answer", args=["tiny"]), {"item": "counting-letters", "answer": "4", "idempotency_key": "x"}
+    )
     assert bad_key.status_code == 400
     assert not Response.objects.exists()
 
 
-def test_learners_cannot_see_each_others_answers_or_explanations(client, enrolled, learner, course,
-                                                                  django_user_model):
+def test_learners_cannot_see_each_others_answers_or_explanations(client, enrolled, learner, course, django_user_model):
     client.force_login(learner)
     reply = submit(client, "counting-apples", "4")
     explanation = Explanation.objects.get()

@@ -36,7 +36,11 @@ def worker_queue():
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "workers", "worker", "--pool=solo", "--loglevel=INFO", "-Q", queue],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     before = {key: celery_app.conf[key] for key in ("task_always_eager", "task_default_queue")}
     celery_app.conf.update(task_always_eager=False, task_default_queue=queue)

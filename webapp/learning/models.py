@@ -20,7 +20,9 @@ class Course(models.Model):
     authors = models.JSONField(default=list, blank=True)
     target_success = models.FloatField(default=0.8)
     mastery_threshold = models.FloatField(default=0.95)
-    digest = models.CharField(max_length=64, help_text="Hash of the imported files: unchanged files are not re-imported.")
+    digest = models.CharField(
+        max_length=64, help_text="Hash of the imported files: unchanged files are not re-imported."
+    )
     imported_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
@@ -81,8 +83,14 @@ class Enrollment(models.Model):
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
     enrolled_at = models.DateTimeField(auto_now_add=True)
-    current_item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                     help_text="The item served and not yet answered: a reload shows it again.")
+    current_item = models.ForeignKey(
+        Item,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The item served and not yet answered: a reload shows it again.",
+    )
     current_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -137,8 +145,9 @@ class Explanation(models.Model):
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="explanations")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="explanations")
-    response = models.OneToOneField(Response, null=True, blank=True, on_delete=models.CASCADE,
-                                    related_name="explanation")
+    response = models.OneToOneField(
+        Response, null=True, blank=True, on_delete=models.CASCADE, related_name="explanation"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     dispatched_at = models.DateTimeField(null=True, blank=True, help_text="When the task was sent (once).")

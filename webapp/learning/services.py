@@ -18,7 +18,7 @@ from learner_model import bkt
 from tutor import explain as explaining
 from tutor.grading import grade
 from tutor.llm import LLMConfig, load_model
-from tutor.loop import item_params, kc_params, next_item
+from tutor.loop import item_params, next_item
 from webapp.learning import selectors
 from webapp.learning.models import Course, Enrollment, Explanation, Item, KnowledgeComponent, Mastery, Response
 
@@ -123,7 +123,9 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
         with transaction.atomic():
             # Locking the enrollment serializes a learner's answers, so two submissions of
             # one answer cannot both pass the check below.
-            enrollment = Enrollment.objects.select_for_update().filter(learner=learner, course_id=item.course_id).first()
+            enrollment = (
+                Enrollment.objects.select_for_update().filter(learner=learner, course_id=item.course_id).first()
+            )
             if enrollment is None:
                 raise NotEnrolled(f"not enrolled in course {item.course_id}")
             earlier = Response.objects.filter(learner=learner, idempotency_key=idempotency_key).first()
@@ -190,10 +192,6 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
     enrollment.current_item, enrollment.current_reason = item, choice.reason
     enrollment.save(update_fields=["current_item", "current_reason"])
     return Served(item, choice.reason)
-
-
-def initial_belief_for(kc: KnowledgeComponent) -> float:
-    return bkt.initial_belief(kc_params(selectors.kc_content(kc, (), ())))
 
 
 # Explanations -------------------------------------------------------------------------------------

@@ -51,8 +51,11 @@ def _item_page(request, course, enrollment, context, *, error="", status=200):
     if served is None:
         return render(request, "learning/complete.html", context)
     asked = request.GET.get("explanation")
-    explanation = Explanation.objects.filter(pk=asked, learner=request.user, item=served.item).first() if (
-        asked and asked.isdigit()) else None
+    explanation = (
+        Explanation.objects.filter(pk=asked, learner=request.user, item=served.item).first()
+        if (asked and asked.isdigit())
+        else None
+    )
     context.update(
         item=served.item,
         spec=served.item.content,
@@ -85,8 +88,9 @@ def answer(request, slug):
     if item is None:
         return HttpResponseBadRequest("The answer names no item of this course. Reload the page.")
     try:
-        result = services.record_answer(learner=request.user, item=item, answer=request.POST.get("answer", ""),
-                                        idempotency_key=key)
+        result = services.record_answer(
+            learner=request.user, item=item, answer=request.POST.get("answer", ""), idempotency_key=key
+        )
     except AnswerError as error:
         context = {"course": course, "mastery": selectors.mastery_map(request.user, course)}
         return _item_page(request, course, enrollment, context, error=str(error), status=400)
