@@ -1,0 +1,113 @@
+"""Command line: fit BKT to a response log, evaluate it, cross-validate it.
+
+    python -m learner_model fit LOG.csv --out params.json [--forgets] [--restarts 5]
+    python -m learner_model evaluate --train A.csv --test B.csv [--forgets]
+    python -m learner_model evaluate --params params.json --test B.csv
+    python -m learner_model crossval LOG.csv --folds 5
+
+Logs use pyBKT's columns: user_id, skill_name, correct, optional order_id and item_id/template_id.
+"""
+
+import argparse
+import json
+import sys
+import time
+
+from learner_model.crossval import cross_validate
+from learner_model.log import LogError, load_log
+from learner_model.model import PRIOR_BY, BKTModel, Options, evaluate, fit
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model")
+    group.add_argument("--forgets", action="store_true", help="let mastered learners forget")
+    group.add_argument("--item-guess-slip", action="store_true", help="guess and slip per item (KT-IDEM)")
+    group.add_argument("--item-learn", action="store_true", help="learn rate per item")
+    group.add_argument(
+        "--prior-by",
+        choices=[p for p in PRIOR_BY if p != "cohort"],
+        default="kc",
+        help="P(mastered) at the first answer per KC (default) or per learner within each KC",
+    )
+    group.add_argument("--restarts", type=int, default=5, help="random starts of EM per KC (default 5)")
+    group.add_argument("--seed", type=int, default=0)
+    group.add_argument("--max-iter", type=int, default=100, help="EM iterations at most (default 100)")
+    group.add_argument(
+        "--tol",
+        type=float,
+        default=Options.tol,
+        help=f"stop EM when the log-likelihood gains less than this per response (default {Options.tol})",
+    )
+    group.add_argument(
+        "--min-responses",
+        type=int,
+        default=10,
+        help="KCs with fewer responses keep default parameters and are reported (default 10)",
+    )
+
+
+def _options(args) -> Options:
+    return Options(
+        forgets=args.forgets,
+        item_guess_slip=args.item_guess_slip,
+        item_learn=args.item_learn,
+        prior_by=args.prior_by,
+        restarts=args.restarts,
+        seed=args.seed,
+        max_iter=args.max_iter,
+        tol=args.tol,
+        min_responses=args.min_responses,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m learner_model", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    fit_cmd = commands.add_parser("fit", help="fit parameters per KC and write them as JSON")
+    fit_cmd.add_argument("log", help="response log (CSV)")
+    fit_cmd.add_argument("--out", required=True, help="where to write the parameters (JSON)")
+    _model_options(fit_cmd)
+
+    eval_cmd = commands.add_parser("evaluate", help="AUC, RMSE and log loss on a test log")
+    source = eval_cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument("--train", help="fit on this log first")
+    source.add_argument("--params", help="use parameters written by `fit`")
+    eval_cmd.add_argument("--test", required=True, help="the log to predict")
+    _model_options(eval_cmd)
+
+    cv_cmd = commands.add_parser("crossval", help="cross-validation split by learner")
+    cv_cmd.add_argument("log", help="response log (CSV)")
+    cv_cmd.add_argument("--folds", type=int, default=5)
+    _model_options(cv_cmd)
+
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except (LogError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    if args.command == "fit":
+        log = load_log(args.log)
+        started = time.perf_counter()
+        model = fit(log, _options(args))
+        seconds = time.perf_counter() - started
+        model.save(args.out)
+        print(f"fitted {len(model.kcs)} KCs on {len(log):,} responses in {seconds:.2f} s; wrote {args.out}")
+        for name, count in sorted(model.skipped.items()):
+            print(f"  KC {name!r}: only {count} responses, kept the default parameters")
+        return 0
+    if args.command == "evaluate":
+        model = BKTModel.load(args.params) if args.params else fit(load_log(args.train), _options(args))
+        print(json.dumps(evaluate(model, load_log(args.test)), indent=1))
+        return 0
+    results = cross_validate(load_log(args.log), _options(args), folds=args.folds, seed=args.seed)
+    print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

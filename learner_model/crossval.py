@@ -1,0 +1,29 @@
+"""Cross-validation split by learner: no learner's answers are in both training and test folds."""
+
+import numpy as np
+
+from learner_model.log import ResponseLog
+from learner_model.model import Options, evaluate, fit
+
+
+def learner_folds(log: ResponseLog, folds: int, seed: int = 0) -> np.ndarray:
+    """The fold (0 .. folds - 1) of every learner code, at random, as even as possible."""
+    rng = np.random.default_rng(seed)
+    return rng.permutation(np.arange(len(log.learners)) % folds)
+
+
+def split_by_learner(log: ResponseLog, test_fraction: float, seed: int = 0) -> tuple[ResponseLog, ResponseLog]:
+    """(train, test) with about `test_fraction` of the learners in test."""
+    rng = np.random.default_rng(seed)
+    in_test = rng.random(len(log.learners)) < test_fraction
+    return log.select_learners(~in_test), log.select_learners(in_test)
+
+
+def cross_validate(log: ResponseLog, options: Options = Options(), *, folds: int = 5, seed: int = 0) -> list[dict]:
+    """Fit on all folds but one, score on the one left out; one dict of metrics per fold."""
+    fold_of = learner_folds(log, folds, seed)
+    results = []
+    for fold in range(folds):
+        train, test = log.select_learners(fold_of != fold), log.select_learners(fold_of == fold)
+        results.append({"fold": fold, **evaluate(fit(train, options), test)})
+    return results
