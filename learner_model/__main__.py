@@ -36,7 +36,7 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         "--tol",
         type=float,
         default=Options.tol,
-        help=f"stop EM when the log-likelihood gains less than this per response (default {Options.tol})",
+        help=f"stop EM when the log-likelihood gains less than this per response ({Options.tol})",
     )
     group.add_argument(
         "--min-responses",

@@ -75,7 +75,8 @@ def _em_job(
     previous = -np.inf
     loglik = 0.0
     iteration = 0
-    for iteration in range(1, max_iter + 1):
+    while iteration < max_iter:
+        iteration += 1
         prior_num[:] = 0.0
         prior_den[:] = 0.0
         learn_num[:] = 0.0
@@ -91,7 +92,7 @@ def _em_job(
         f = forget[r, k]
         for s in range(kc_seqs[k], kc_seqs[k + 1]):
             a, b = seq_start[s], seq_start[s + 1]
-            # Forward: alpha = P(state at t | answers up to t); emit = P(answer t | state) / P(answer t | answers before).
+            # Forward: alpha = P(state at t | answers to t); emit = P(answer t | state) / P(answer t | answers before).
             # Both state probabilities are kept: 1 - p would round to 0 after long runs of right answers.
             pl = prior[r, seq_prior[s]]
             pu = 1.0 - pl
