@@ -104,28 +104,33 @@ def model(answers: _Answers, forgets: bool) -> None:
 def _log_likelihood(answers: _Answers, prior, learn, guess, slip, forget) -> torch.Tensor:
     """log P(answers | parameters) per KC, by the forward algorithm in log space.
 
-    Every parameter is [kcs]; the last dimension of each state tensor is (mastered, unmastered).
+    Every parameter is [kcs]. The two states are kept as separate [sequences] tensors of log
+    probabilities (torch.logaddexp on vectors is ~100x faster on a CPU than logsumexp over a
+    small dimension).
     """
-    forget = torch.zeros_like(learn) if forget is None else forget
     k = answers.seq_kc
-    emit_right = torch.stack([torch.log1p(-slip), torch.log(guess)], -1)[k]  # [sequences, 2]
-    emit_wrong = torch.stack([torch.log(slip), torch.log1p(-guess)], -1)[k]
-    move = torch.stack(  # [sequences, from, to]; log 0 = -inf for "never forgets" is fine in logsumexp
-        [
-            torch.stack([torch.log1p(-forget), torch.log(forget)], -1),
-            torch.stack([torch.log(learn), torch.log1p(-learn)], -1),
-        ],
-        -2,
-    )[k]
-    belief = torch.stack([torch.log(prior), torch.log1p(-prior)], -1)[k]  # log P(state_t | answers before t)
+    right_l, right_u = torch.log1p(-slip)[k], torch.log(guess)[k]  # log P(right | mastered, unmastered)
+    wrong_l, wrong_u = torch.log(slip)[k], torch.log1p(-guess)[k]
+    learns, stays_u = torch.log(learn)[k], torch.log1p(-learn)[k]
+    if forget is None:  # standard BKT: mastered stays mastered (no log 0 = -inf: its second derivative is NaN)
+        forgets, stays_l = None, torch.zeros_like(learns)
+    else:
+        forgets, stays_l = torch.log(forget)[k], torch.log1p(-forget)[k]
+    # log P(state at answer t | answers before t), mastered (l) and unmastered (u): [sequences]
+    l, u = torch.log(prior)[k], torch.log1p(-prior)[k]
     per_answer = []
     for right in answers.steps:
-        n = len(right)
-        joint = belief[:n] + torch.where(right[:, None], emit_right[:n], emit_wrong[:n])  # [n, 2]
-        evidence = torch.logsumexp(joint, -1)  # [n]: log P(answer t | answers before t)
+        n = len(right)  # the sequences longer than t; the rest have ended
+        joint_l = l[:n] + torch.where(right, right_l[:n], wrong_l[:n])
+        joint_u = u[:n] + torch.where(right, right_u[:n], wrong_u[:n])
+        evidence = torch.logaddexp(joint_l, joint_u)  # [n]: log P(answer t | answers before t)
         per_answer.append(evidence)
-        belief = torch.logsumexp((joint - evidence[:, None])[:, :, None] + move[:n], dim=1)
-    total = torch.zeros(answers.n_kcs, dtype=belief.dtype)
+        post_l, post_u = joint_l - evidence, joint_u - evidence
+        l = torch.logaddexp(post_l + stays_l[:n], post_u + learns[:n])
+        u = post_u + stays_u[:n]
+        if forgets is not None:
+            u = torch.logaddexp(u, post_l + forgets[:n])
+    total = torch.zeros(answers.n_kcs, dtype=l.dtype)
     return total.index_add(0, answers.step_kc, torch.cat(per_answer))
 
 
@@ -197,7 +202,7 @@ def _laplace(guide, answers: _Answers, forgets: bool, steps: int) -> tuple[torch
     def loss():  # -log p(answers, parameters) in logit space, the Jacobian included
         return Trace_ELBO().differentiable_loss(model, guide, answers, forgets)
 
-    with pyro.poutine.block():  # stay out of pyro's global parameter store
+    with pyro.get_param_store().scope():  # a fresh parameter store: no fit sees another's `loc`
         loss()  # builds the guide, with its latent vector `loc` laid out site by site: [params * kcs]
         optimizer = torch.optim.LBFGS(
             [guide.loc], max_iter=steps, tolerance_grad=1e-6, history_size=20, line_search_fn="strong_wolfe"

@@ -27,6 +27,9 @@ from learner_model.metrics import scores
 
 FORMAT = "tutor-engine-bkt/1"
 PRIOR_BY = ("kc", "cohort", "learner")
+# Random starts for EM, drawn uniformly from these ranges (close to pyBKT's): low guess and slip,
+# so that the mastered state starts as the one that answers right.
+INIT = {"prior": (0.01, 0.99), "learn": (0.01, 0.4), "guess": (0.01, 0.4), "slip": (0.01, 0.3), "forget": (0.01, 0.1)}
 
 
 @dataclass(frozen=True)
@@ -130,13 +133,14 @@ class _Codes:
 
 def _pair_codes(kc: np.ndarray, other: np.ndarray | None, n_kcs: int):
     """Codes for (kc, other) pairs sorted by KC, each KC's codes contiguous; plain KC codes if `other` is None."""
+    # Codes are int32: the kernels read one per response per EM iteration, and memory traffic is their cost.
     if other is None:
-        return kc.astype(np.int64), np.arange(n_kcs + 1, dtype=np.int64), np.full(n_kcs, -1, dtype=np.int64)
+        return kc.astype(np.int32), np.arange(n_kcs + 1, dtype=np.int64), np.full(n_kcs, -1, dtype=np.int64)
     key = kc.astype(np.int64) * (int(other.max()) + 1) + other
     unique, codes = np.unique(key, return_inverse=True)
     kc_of_code = unique // (int(other.max()) + 1)
     ranges = np.searchsorted(kc_of_code, np.arange(n_kcs + 1)).astype(np.int64)
-    return codes.astype(np.int64), ranges, unique % (int(other.max()) + 1)
+    return codes.astype(np.int32), ranges, unique % (int(other.max()) + 1)
 
 
 def _codes(log: ResponseLog, options: Options, cohort_of_learner: np.ndarray | None) -> _Codes:
@@ -178,11 +182,11 @@ def fit(log: ResponseLog, options: Options = Options(), *, cohorts: dict[str, st
         draw = rng.uniform(low, high, size=(R, n_kcs))
         return np.repeat(draw, np.diff(ranges), axis=1)
 
-    prior = start(0.05, 0.95, codes.prior_range)
-    learn = start(0.01, 0.5, codes.learn_range)
-    guess = start(0.05, 0.45, codes.gs_range)
-    slip = start(0.05, 0.45, codes.gs_range)
-    forget = rng.uniform(0.01, 0.2, size=(R, n_kcs)) if options.forgets else np.zeros((R, n_kcs))
+    prior = start(*INIT["prior"], codes.prior_range)
+    learn = start(*INIT["learn"], codes.learn_range)
+    guess = start(*INIT["guess"], codes.gs_range)
+    slip = start(*INIT["slip"], codes.gs_range)
+    forget = rng.uniform(*INIT["forget"], size=(R, n_kcs)) if options.forgets else np.zeros((R, n_kcs))
 
     loglik, iters = em.em_fit(
         log.correct,
@@ -288,6 +292,13 @@ def _prior_rows(model, log, kc_fits, seq_prior):
         name = group_names[learner] if group_names else model.cohorts.get(log.learners[learner])
         out[s] = kc_fits[k].priors.get(name, kc_fits[k].prior)
     return out
+
+
+def log_likelihood(model: BKTModel, log: ResponseLog) -> float:
+    """log P(all answers of `log` | model): the sum of the log one-step-ahead predictions."""
+    p = predict(model, log)
+    answers = log.in_file_order(log.correct).astype(bool)
+    return float(np.log(np.where(answers, p, 1.0 - p)).sum())
 
 
 def evaluate(model: BKTModel, log: ResponseLog) -> dict[str, float]:
