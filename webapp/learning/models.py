@@ -157,3 +157,18 @@ class Explanation(models.Model):
     error = models.TextField(blank=True, help_text="Why the model's explanation is missing, if it is.")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class LearnerModelFit(models.Model):
+    """One refit of a course's BKT parameters from its response log, with how well it fits."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="learner_model_fits")
+    fitted_at = models.DateTimeField(auto_now_add=True)
+    responses = models.PositiveIntegerField()
+    seconds = models.FloatField(help_text="Time the fit took.")
+    metrics = models.JSONField(help_text="In-sample AUC, RMSE, log loss and log-likelihood of the fitted model.")
+    parameters = models.JSONField(help_text="Per KC: the parameters before and after, and its response count.")
+    skipped = models.JSONField(default=dict, help_text="KCs with too few responses to fit: their counts.")
+
+    class Meta:
+        ordering = ["-fitted_at"]

@@ -4,6 +4,7 @@ Each function that writes does so in one transaction and takes keyword arguments
 """
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +16,23 @@ from django.utils import timezone
 from content import load_course
 from content.ramp import Course as CourseData
 from learner_model import bkt
+from learner_model.log import from_columns
+from learner_model.model import Options, evaluate, fit, log_likelihood
 from tutor import explain as explaining
 from tutor.grading import grade
 from tutor.llm import LLMConfig, load_model
 from tutor.loop import item_params, next_item
 from webapp.learning import selectors
-from webapp.learning.models import Course, Enrollment, Explanation, Item, KnowledgeComponent, Mastery, Response
+from webapp.learning.models import (
+    Course,
+    Enrollment,
+    Explanation,
+    Item,
+    KnowledgeComponent,
+    LearnerModelFit,
+    Mastery,
+    Response,
+)
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +204,48 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
     enrollment.current_item, enrollment.current_reason = item, choice.reason
     enrollment.save(update_fields=["current_item", "current_reason"])
     return Served(item, choice.reason)
+
+
+# The learner model ---------------------------------------------------------------------------------
+
+
+def refit_learner_model(*, course: Course, options: Options | None = None) -> LearnerModelFit:
+    """Fit each KC's BKT parameters (prior, learn, guess, slip) to the course's response log.
+
+    KCs with too few responses keep their parameters and are reported. Items' authored
+    guess and slip overrides stay as they are. Learners' stored mastery is not replayed:
+    it keeps the beliefs computed when they answered.
+    """
+    options = options or Options(restarts=5, seed=0)
+    rows = list(
+        Response.objects.filter(kc__course=course)
+        .order_by("answered_at", "id")
+        .values_list("learner_id", "kc__slug", "correct")
+    )
+    if not rows:
+        raise ValueError(f"course {course.slug!r} has no responses to fit")
+    learners, kcs, correct = zip(*rows)
+    log = from_columns(kcs=list(kcs), learners=[str(learner) for learner in learners], correct=list(correct))
+    started = time.perf_counter()
+    model = fit(log, options)
+    seconds = time.perf_counter() - started
+    metrics = {**evaluate(model, log), "log_likelihood": log_likelihood(model, log)}
+    parameters = {}
+    with transaction.atomic():
+        for kc in course.kcs.select_for_update().filter(slug__in=model.kcs):
+            fitted = model.kcs[kc.slug]
+            before = {name: getattr(kc, name) for name in ("prior", "learn", "guess", "slip")}
+            after = {name: getattr(fitted, name) for name in before}
+            KnowledgeComponent.objects.filter(pk=kc.pk).update(**after)
+            parameters[kc.slug] = {"before": before, "after": after, "responses": fitted.n_responses}
+        return LearnerModelFit.objects.create(
+            course=course,
+            responses=len(log),
+            seconds=seconds,
+            metrics=metrics,
+            parameters=parameters,
+            skipped=model.skipped,
+        )
 
 
 # Explanations -------------------------------------------------------------------------------------
