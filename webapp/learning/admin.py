@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from webapp.learning.models import Course, Enrollment, Explanation, Item, KnowledgeComponent, Mastery, Response
+from webapp.learning.models import (
+    Course,
+    Enrollment,
+    Explanation,
+    Item,
+    KnowledgeComponent,
+    LearnerModelFit,
+    Mastery,
+    Response,
+)
 
 
 @admin.register(Course)
@@ -49,3 +58,9 @@ class ResponseAdmin(admin.ModelAdmin):
 class ExplanationAdmin(admin.ModelAdmin):
     list_display = ["learner", "item", "kind", "status", "source", "model_name", "created_at", "finished_at"]
     list_filter = ["status", "source", "kind"]
+
+
+@admin.register(LearnerModelFit)
+class LearnerModelFitAdmin(admin.ModelAdmin):
+    list_display = ["course", "fitted_at", "responses", "seconds"]
+    readonly_fields = ["course", "fitted_at", "responses", "seconds", "metrics", "parameters", "skipped"]
