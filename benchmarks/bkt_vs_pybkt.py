@@ -9,7 +9,7 @@ pyBKT (1.4.3, its C++/OpenMP build) runs in a venv of its own, made once by
 
 What is timed, for both libraries: from the training log already in memory (a pandas
 frame for pyBKT, a pyarrow table for us) to fitted parameters, with the same number of
-random restarts per KC; each library's own data conversion counts (pyBKT converts its
+random restarts per KC and the same seeds (each library draws its own starts from them); each library's own data conversion counts (pyBKT converts its
 frame inside `fit`; we encode and sort ours in `from_columns`). One untimed warm-up fit
 first takes compilation and start-up out of both. Both predict the test log one step
 ahead; metrics are computed on the rows both could score. The training log-likelihood
@@ -131,32 +131,55 @@ def as_our_model(params: dict, forgets: bool) -> BKTModel:
 
 
 def compare(train: Path, test: Path, args, folder: Path) -> list[dict]:
+    """One row per (model, library, seed)."""
     rows = []
     for name, forgets in MODELS.items():
-        mine = ours(train, test, forgets=forgets, restarts=args.restarts, seed=args.seed, tol=args.tol)
-        theirs = pybkt(
-            train, test, forgets=forgets, restarts=args.restarts, seed=args.seed, venv=args.pybkt_venv, folder=folder
-        )
-        answers = mine["test_log"].in_file_order(mine["test_log"].correct)
-        both = ~np.isnan(theirs["predictions"])  # rows pyBKT could score (its skills were fitted)
-        theirs_model = as_our_model(theirs["params"], forgets)
-        for library, predictions, seconds, model in (
-            ("ours", mine["predictions"], mine["fit_seconds"], mine["model"]),
-            ("pyBKT", theirs["predictions"], theirs["fit_seconds"], theirs_model),
-        ):
-            rows.append(
+        for seed in args.seeds:
+            mine = ours(train, test, forgets=forgets, restarts=args.restarts, seed=seed, tol=args.tol)
+            theirs = pybkt(
+                train, test, forgets=forgets, restarts=args.restarts, seed=seed, venv=args.pybkt_venv, folder=folder
+            )
+            answers = mine["test_log"].in_file_order(mine["test_log"].correct)
+            both = ~np.isnan(theirs["predictions"])  # rows pyBKT could score (its skills were fitted)
+            for library, predictions, seconds, model in (
+                ("ours", mine["predictions"], mine["fit_seconds"], mine["model"]),
+                ("pyBKT", theirs["predictions"], theirs["fit_seconds"], as_our_model(theirs["params"], forgets)),
+            ):
+                rows.append(
+                    {
+                        "model": name,
+                        "library": library,
+                        "seed": seed,
+                        **scores(answers[both], predictions[both]),
+                        "fit_seconds": seconds,
+                        "train_log_likelihood": log_likelihood(model, mine["train_log"]),
+                    }
+                )
+    return rows
+
+
+def summary(rows: list[dict]) -> list[dict]:
+    """Per (model, library): mean metrics over the seeds, median fit time; ours with the ratios."""
+    table = []
+    for name in MODELS:
+        for library in ("ours", "pyBKT"):
+            mine = [row for row in rows if row["model"] == name and row["library"] == library]
+            table.append(
                 {
                     "model": name,
                     "library": library,
-                    **scores(answers[both], predictions[both]),
-                    "fit_seconds": seconds,
-                    "train_log_likelihood": log_likelihood(model, mine["train_log"]),
+                    "seeds": len(mine),
+                    **{
+                        key: float(np.mean([row[key] for row in mine]))
+                        for key in ("auc", "rmse", "log_loss", "train_log_likelihood")
+                    },
+                    "fit_seconds": float(np.median([row["fit_seconds"] for row in mine])),
                 }
             )
-        ours_row, pybkt_row = rows[-2], rows[-1]
+        ours_row, pybkt_row = table[-2], table[-1]
         ours_row["speedup"] = pybkt_row["fit_seconds"] / ours_row["fit_seconds"]
         ours_row["auc_difference"] = ours_row["auc"] - pybkt_row["auc"]
-    return rows
+    return table
 
 
 def scale_run(train: Path, rows: int, args) -> dict:
@@ -176,7 +199,7 @@ def scale_run(train: Path, rows: int, args) -> dict:
         "import json, resource, sys, time\n"
         "from learner_model.log import load_log\n"
         "from learner_model.model import Options, fit\n"
-        f"options = Options(forgets={args.scale_forgets}, restarts=1, seed={args.seed}, tol={args.tol})\n"
+        f"options = Options(forgets={args.scale_forgets}, restarts={args.restarts}, seed={args.seeds[0]}, tol={args.tol})\n"
         "fit(load_log(sys.argv[2]), options)  # compile (numba caches on disk) on the small log\n"
         "t = time.perf_counter(); log = load_log(sys.argv[1]); load = time.perf_counter() - t\n"
         "t = time.perf_counter(); model = fit(log, options); seconds = time.perf_counter() - t\n"
@@ -187,10 +210,11 @@ def scale_run(train: Path, rows: int, args) -> dict:
         [sys.executable, "-c", child, str(big), str(train)], cwd=ROOT, check=True, capture_output=True, text=True
     )
     big.unlink()
-    return {"copies": copies, "restarts": 1, "forgets": args.scale_forgets, **json.loads(result.stdout)}
+    return {"copies": copies, "restarts": args.restarts, "forgets": args.scale_forgets, **json.loads(result.stdout)}
 
 
 def print_table(rows: list[dict]) -> None:
+    print("Means over the seeds; fit_s is the median; speedup = pyBKT's fit_s / ours.")
     print(
         f"{'model':9} {'library':8} {'auc':>7} {'rmse':>7} {'log_loss':>9} {'train_LL':>12} {'fit_s':>7} {'speedup':>8}"
     )
@@ -209,7 +233,7 @@ def main() -> None:
     data.add_argument("--split", type=Path, help="make a split by learner of this log (20%% of learners in test)")
     parser.add_argument("--test", type=Path, help="test log (with --train)")
     parser.add_argument("--restarts", type=int, default=5, help="random restarts per KC, for both (default 5)")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="one fit of each per seed")
     parser.add_argument("--tol", type=float, default=Options.tol, help="our EM tolerance per response")
     parser.add_argument("--pybkt-venv", type=Path, default=ROOT / ".venv-pybkt")
     parser.add_argument("--scale-rows", type=int, help="instead: our load and fit time and memory at this size")
@@ -227,11 +251,13 @@ def main() -> None:
             print(json.dumps(result, indent=1))
         else:
             rows = compare(train, test, args, folder)
-            print_table(rows)
+            table = summary(rows)
+            print_table(table)
             result = {
-                "rows": rows,
+                "summary": table,
+                "runs": rows,
                 "restarts": args.restarts,
-                "seed": args.seed,
+                "seeds": args.seeds,
                 "tol": args.tol,
                 "cpu_count": os.cpu_count(),
             }
