@@ -9,7 +9,8 @@ pyBKT (1.4.3, its C++/OpenMP build) runs in a venv of its own, made once by
 
 What is timed, for both libraries: from the training log already in memory (a pandas
 frame for pyBKT, a pyarrow table for us) to fitted parameters, with the same number of
-random restarts per KC and the same seeds (each library draws its own starts from them); each library's own data conversion counts (pyBKT converts its
+random restarts per KC and the same seeds (each library draws its own starts from
+them); each library's own data conversion counts (pyBKT converts its
 frame inside `fit`; we encode and sort ours in `from_columns`). One untimed warm-up fit
 first takes compilation and start-up out of both. Both predict the test log one step
 ahead; metrics are computed on the rows both could score. The training log-likelihood
@@ -199,7 +200,8 @@ def scale_run(train: Path, rows: int, args) -> dict:
         "import json, resource, sys, time\n"
         "from learner_model.log import load_log\n"
         "from learner_model.model import Options, fit\n"
-        f"options = Options(forgets={args.scale_forgets}, restarts={args.restarts}, seed={args.seeds[0]}, tol={args.tol})\n"
+        f"options = Options(forgets={args.scale_forgets}, restarts={args.restarts}, seed={args.seeds[0]},"
+        f" tol={args.tol})\n"
         "fit(load_log(sys.argv[2]), options)  # compile (numba caches on disk) on the small log\n"
         "t = time.perf_counter(); log = load_log(sys.argv[1]); load = time.perf_counter() - t\n"
         "t = time.perf_counter(); model = fit(log, options); seconds = time.perf_counter() - t\n"
