@@ -87,20 +87,8 @@ def load_log(path: str | Path) -> ResponseLog:
     if missing:
         raise LogError(f"{path}: missing column(s) {', '.join(missing)}; the header has {', '.join(names)}")
     item_column = next((column for column in ITEM_COLUMNS if column in names), None)
-    types = {"user_id": pa.string(), "skill_name": pa.string(), "correct": pa.string()}
-    if item_column:
-        types[item_column] = pa.string()
-    if "order_id" in names:
-        types["order_id"] = pa.string()
-    try:
-        table = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                column_types=types, include_columns=list(types), strings_can_be_null=True, null_values=[""]
-            ),
-        )
-    except pa.ArrowInvalid as error:
-        raise LogError(f"{path}: {error}") from error
+    columns = [*REQUIRED, *([item_column] if item_column else []), *(["order_id"] if "order_id" in names else [])]
+    table = _read_typed(path, columns) or _read_as_text(path, columns)
     if table.num_rows == 0:
         raise LogError(f"{path}: the file has a header but no responses")
 
@@ -116,6 +104,40 @@ def load_log(path: str | Path) -> ResponseLog:
         order=order,
         source=str(path),
     )
+
+
+def _read_typed(path: Path, columns: list[str]):
+    """The fast path: ids as pyarrow infers them (integers, usually), `correct` as integers.
+
+    Returns None when a column does not fit those types; the text path then finds the row.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    types = {"correct": pa.int8()} | ({"order_id": pa.float64()} if "order_id" in columns else {})
+    try:
+        return pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(column_types=types, include_columns=columns, null_values=[""]),
+        )
+    except pa.ArrowInvalid:
+        return None
+
+
+def _read_as_text(path: Path, columns: list[str]):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    options = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(columns, pa.string()),
+        include_columns=columns,
+        strings_can_be_null=True,
+        null_values=[""],
+    )
+    try:
+        return pacsv.read_csv(path, convert_options=options)
+    except pa.ArrowInvalid as error:
+        raise LogError(f"{path}: {error}") from error
 
 
 def from_columns(*, kcs, learners, correct, items=None, order=None, source: str = "") -> ResponseLog:
@@ -160,13 +182,11 @@ def _encode(column) -> tuple[np.ndarray, tuple[str, ...]]:
     import pyarrow.compute as pc
 
     array = column if isinstance(column, pa.ChunkedArray | pa.Array) else pa.array(np.asarray(column).astype(str))
-    if not pa.types.is_string(array.type):
-        array = pc.cast(array, pa.string())
     encoded = pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.unify_dictionaries().combine_chunks()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
-    return codes, tuple(encoded.dictionary.to_pylist())
+    return codes, tuple(str(name) for name in encoded.dictionary.to_pylist())
 
 
 def _row_label(index: int) -> str:
@@ -174,16 +194,29 @@ def _row_label(index: int) -> str:
 
 
 def _no_blanks(column, path: Path, name: str) -> None:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    blank = pc.or_kleene(pc.is_null(column), pc.equal(pc.utf8_trim_whitespace(column), ""))
+    blank = pc.is_null(column)
+    if pa.types.is_string(column.type):
+        blank = pc.or_kleene(blank, pc.equal(pc.utf8_trim_whitespace(column), ""))
     if pc.any(blank).as_py():
         first = int(np.flatnonzero(blank.to_numpy(zero_copy_only=False))[0])
         raise LogError(f"{path}: {_row_label(first)}: column '{name}' is empty")
 
 
 def _binary(column, path: Path) -> np.ndarray:
+    import pyarrow as pa
     import pyarrow.compute as pc
+
+    if pa.types.is_integer(column.type):
+        values = column.to_numpy(zero_copy_only=False)  # nulls (empty cells) come back as NaN
+        bad = ~np.isin(values, (0, 1))
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            shown = "empty" if np.isnan(values[first]) else f"'{values[first]:g}'"
+            raise LogError(f"{path}: {_row_label(first)}: column 'correct' must be 0 or 1, found {shown}")
+        return values.astype(np.int8)
 
     text = pc.utf8_trim_whitespace(pc.fill_null(column, ""))
     ok = pc.is_in(text, value_set=_BINARY_TEXT)
@@ -196,9 +229,12 @@ def _binary(column, path: Path) -> np.ndarray:
 
 
 def _order(column, path: Path) -> np.ndarray:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     _no_blanks(column, path, "order_id")
+    if pa.types.is_floating(column.type):
+        return column.to_numpy(zero_copy_only=False)
     try:
         return pc.cast(pc.utf8_trim_whitespace(column), "float64").to_numpy(zero_copy_only=False)
     except Exception as error:  # pyarrow says which value failed; the row is found below
