@@ -14,10 +14,13 @@ The generative story, per KC (independent across KCs):
 
 Why Beta(2, 5) on guess and slip: BKT's likelihood has a mirror image in which the
 "mastered" state is the one that answers wrongly (guess > 0.5, slip > 0.5), and on small or
-odd data maximum likelihood can land there. Such a model says that learners who know the
-skill fail it; no teacher would accept it. Beta(2, 5) puts 89% of its mass below 0.5 and
-its mode at 0.2, where guess and slip of real items lie, yet it is only as strong as 5
-extra answers: a KC with a few hundred answers that really are guessed at 0.6 still gets 0.6.
+odd data maximum likelihood lands there or on guess near 1 (everyone starts unmastered and
+guesses right). Such a model says that learners who know the skill fail it; no teacher would
+accept it. Beta(2, 5) puts 89% of its mass below 0.5 and its mode at 0.2, where guess and
+slip of real items lie, yet it weighs only as much as 5 answers: when the data insist, they
+win (simulated guess 0.6 with 300 learners x 12 answers: posterior mean 0.56, 90% [0.50, 0.61]).
+The weak priors, Beta(1, 1), are uniform; they also keep the logit-space mode finite when
+the data push a parameter to 0 or 1.
 
 The hidden mastery states are summed out exactly by the forward algorithm (no sampling of
 discrete states), in log space with both states kept, so long runs of right answers never
@@ -26,10 +29,16 @@ round P(mastered) to 1. One pass runs over every sequence of every KC at once.
 Inference is a Laplace approximation in the unconstrained (logit) space: the posterior mode
 found by L-BFGS, and a normal with the inverse Hessian there as covariance. Intervals are the
 normal's central quantiles pushed through the sigmoid, which is exact for a monotone map.
-Why Laplace and not SVI: it is deterministic, takes a second on a few hundred learners, and
-(unlike a mean-field guide, which under-states variance when parameters are correlated, as
-guess, slip and prior are) its intervals cover the truth at about the nominal rate: see
-tests/learner_model/test_bayes.py.
+Why Laplace and not SVI: it is deterministic, takes about a second for a few hundred learners
+per KC, and its 90% intervals cover simulated truths at about 0.9 (measured below). It keeps
+the correlations between a KC's parameters (prior and guess, for one, correlate up to |r| 0.5);
+a mean-field normal drops them and its intervals come out too narrow.
+
+Measured on 20 simulated data sets of 8 KCs, 300 learners x 12 answers each (640 KC-parameter
+pairs): coverage 0.91 (0.90 with forgetting, 800 pairs); a mean-field normal, 0.88. With 100
+learners x 8 answers coverage falls to 0.86, and importance-weighting the Laplace normal
+towards the exact posterior gives 0.87: what is left there is the priors' pull on small data,
+not the approximation. tests/learner_model/test_bayes.py checks coverage on 160 pairs.
 """
 
 import math
@@ -95,10 +104,20 @@ class _Answers:
 
 
 def model(answers: _Answers, forgets: bool) -> None:
+    # The sites are sampled in the order of PARAMS; the guide's latent vector follows that order.
     with pyro.plate("kcs", answers.n_kcs):
-        p = {name: pyro.sample(name, dist.Beta(*map(_float64, PRIORS[name]))) for name in PARAMS[:4]}
-        p["forget"] = pyro.sample("forget", dist.Beta(*map(_float64, PRIORS["forget"]))) if forgets else None
-        pyro.factor("answers", _log_likelihood(answers, **p))  # [kcs]: the states summed out
+        prior = pyro.sample("prior", _beta("prior"))  # [kcs]
+        learn = pyro.sample("learn", _beta("learn"))
+        guess = pyro.sample("guess", _beta("guess"))
+        slip = pyro.sample("slip", _beta("slip"))
+        forget = pyro.sample("forget", _beta("forget")) if forgets else None
+        # The mastery states summed out: log P(answers | parameters), [kcs].
+        pyro.factor("answers", _log_likelihood(answers, prior, learn, guess, slip, forget))
+
+
+def _beta(name: str) -> dist.Beta:
+    a, b = PRIORS[name]
+    return dist.Beta(torch.tensor(a, dtype=torch.float64), torch.tensor(b, dtype=torch.float64))
 
 
 def _log_likelihood(answers: _Answers, prior, learn, guess, slip, forget) -> torch.Tensor:
@@ -109,33 +128,30 @@ def _log_likelihood(answers: _Answers, prior, learn, guess, slip, forget) -> tor
     small dimension).
     """
     k = answers.seq_kc
-    right_l, right_u = torch.log1p(-slip)[k], torch.log(guess)[k]  # log P(right | mastered, unmastered)
+    # Per sequence [sequences], the log probabilities of each answer given the state (L mastered, U not)...
+    right_l, right_u = torch.log1p(-slip)[k], torch.log(guess)[k]
     wrong_l, wrong_u = torch.log(slip)[k], torch.log1p(-guess)[k]
-    learns, stays_u = torch.log(learn)[k], torch.log1p(-learn)[k]
-    if forget is None:  # standard BKT: mastered stays mastered (no log 0 = -inf: its second derivative is NaN)
-        forgets, stays_l = None, torch.zeros_like(learns)
-    else:
-        forgets, stays_l = torch.log(forget)[k], torch.log1p(-forget)[k]
-    # log P(state at answer t | answers before t), mastered (l) and unmastered (u): [sequences]
-    l, u = torch.log(prior)[k], torch.log1p(-prior)[k]
+    # ...and of each move after an answer.
+    l_to_l = torch.zeros_like(right_l) if forget is None else torch.log1p(-forget)[k]
+    l_to_u = None if forget is None else torch.log(forget)[k]  # not log 0 = -inf: its 2nd derivative is NaN
+    u_to_l, u_to_u = torch.log(learn)[k], torch.log1p(-learn)[k]
+
+    # log P(state at answer t | the answers before t), [sequences]
+    mastered, unmastered = torch.log(prior)[k], torch.log1p(-prior)[k]
     per_answer = []
     for right in answers.steps:
         n = len(right)  # the sequences longer than t; the rest have ended
-        joint_l = l[:n] + torch.where(right, right_l[:n], wrong_l[:n])
-        joint_u = u[:n] + torch.where(right, right_u[:n], wrong_u[:n])
-        evidence = torch.logaddexp(joint_l, joint_u)  # [n]: log P(answer t | answers before t)
+        joint_l = mastered[:n] + torch.where(right, right_l[:n], wrong_l[:n])
+        joint_u = unmastered[:n] + torch.where(right, right_u[:n], wrong_u[:n])
+        evidence = torch.logaddexp(joint_l, joint_u)  # [n]: log P(answer t | the answers before t)
         per_answer.append(evidence)
         post_l, post_u = joint_l - evidence, joint_u - evidence
-        l = torch.logaddexp(post_l + stays_l[:n], post_u + learns[:n])
-        u = post_u + stays_u[:n]
-        if forgets is not None:
-            u = torch.logaddexp(u, post_l + forgets[:n])
-    total = torch.zeros(answers.n_kcs, dtype=l.dtype)
+        mastered = torch.logaddexp(post_l + l_to_l[:n], post_u + u_to_l[:n])
+        unmastered = post_u + u_to_u[:n]
+        if l_to_u is not None:
+            unmastered = torch.logaddexp(unmastered, post_l + l_to_u[:n])
+    total = torch.zeros(answers.n_kcs, dtype=evidence.dtype)
     return total.index_add(0, answers.step_kc, torch.cat(per_answer))
-
-
-def _float64(x: float) -> torch.Tensor:
-    return torch.tensor(x, dtype=torch.float64)
 
 
 # Fitting -----------------------------------------------------------------------------------------------
@@ -152,8 +168,8 @@ def fit_bayes(
     """Posterior mean and central `interval` credible interval of each KC's BKT parameters.
 
     KCs with fewer than `min_responses` answers are not fitted and are listed in `skipped`.
-    Raises ValueError for an empty log, or when no KC has enough answers. `steps` bounds the
-    L-BFGS iterations that find the posterior mode; RuntimeError if they do not reach it.
+    Raises ValueError for an empty log or when no KC has enough answers, and RuntimeError when
+    `steps` L-BFGS iterations do not reach the posterior mode. The fit is deterministic.
     """
     if not 0.0 < interval < 1.0:
         raise ValueError(f"interval must lie strictly between 0 and 1, got {interval}")
@@ -163,26 +179,25 @@ def fit_bayes(
     kept = np.flatnonzero(counts >= min_responses)
     skipped = {log.kcs[k]: int(counts[k]) for k in np.flatnonzero(counts < min_responses)}
     if len(kept) == 0:
-        raise ValueError(f"no KC has {min_responses} or more responses to fit (counts: {skipped})")
+        raise ValueError(f"no KC has the {min_responses} responses needed for a fit; responses per KC: {skipped}")
 
-    answers = _arrange(log, kept)
     names = PARAMS if forgets else PARAMS[:4]
     start = {name: torch.full((len(kept),), START[name], dtype=torch.float64) for name in names}
     guide = AutoLaplaceApproximation(model, init_loc_fn=init_to_value(values=start))
-    loc, sd = _laplace(guide, answers, forgets, steps)  # [params, kcs] each, in logit space
+    loc, sd = _laplace(guide, _arrange(log, kept), forgets, steps, [log.kcs[k] for k in kept])
 
     z = torch.distributions.Normal(0.0, 1.0).icdf(torch.tensor((1 + interval) / 2, dtype=torch.float64))
-    low, high = torch.sigmoid(loc - z * sd), torch.sigmoid(loc + z * sd)
+    low, high = torch.sigmoid(loc - z * sd), torch.sigmoid(loc + z * sd)  # a monotone map keeps quantiles
     mean = _logit_normal_mean(loc, sd)
     kcs = {}
     for j, k in enumerate(kept):
         est = {name: Estimate(float(mean[i, j]), float(low[i, j]), float(high[i, j])) for i, name in enumerate(names)}
-        est.setdefault("forget", None)
-        kcs[log.kcs[k]] = KCPosterior(**est, n_responses=int(counts[k]))
+        kcs[log.kcs[k]] = KCPosterior(**{"forget": None, **est}, n_responses=int(counts[k]))
     return BayesFit(kcs=kcs, skipped=skipped, interval=interval, forgets=forgets)
 
 
 def _arrange(log: ResponseLog, kept: np.ndarray) -> _Answers:
+    """The sequences of the KCs in `kept` (log codes), longest first, cut into steps."""
     fitted = np.full(len(log.kcs), -1, dtype=np.int64)
     fitted[kept] = np.arange(len(kept))
     seq_kc = fitted[log.seq_kc]
@@ -190,23 +205,24 @@ def _arrange(log: ResponseLog, kept: np.ndarray) -> _Answers:
     keep = seq_kc >= 0
     order = np.argsort(-lengths[keep], kind="stable")
     starts, lengths, seq_kc = starts[keep][order], lengths[keep][order], seq_kc[keep][order]
-    running = np.searchsorted(-lengths, -np.arange(lengths[0]), side="right")  # n_t: sequences longer than t
+    running = np.searchsorted(-lengths, -np.arange(lengths[0]), side="left")  # n_t = #(lengths > t)
     steps = [torch.from_numpy(log.correct[starts[:n] + t] == 1) for t, n in enumerate(running)]
     step_kc = np.concatenate([seq_kc[:n] for n in running])
     return _Answers(torch.from_numpy(seq_kc), steps, torch.from_numpy(step_kc), len(kept))
 
 
-def _laplace(guide, answers: _Answers, forgets: bool, steps: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _laplace(
+    guide, answers: _Answers, forgets: bool, steps: int, kc_names: list[str]
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Posterior mode and marginal standard deviations, both [params, kcs], in logit space."""
 
     def loss():  # -log p(answers, parameters) in logit space, the Jacobian included
         return Trace_ELBO().differentiable_loss(model, guide, answers, forgets)
 
-    with pyro.get_param_store().scope():  # a fresh parameter store: no fit sees another's `loc`
+    # A fresh parameter store, so that no fit starts from another's `loc` (not thread-safe: pyro's is global).
+    with pyro.get_param_store().scope():
         loss()  # builds the guide, with its latent vector `loc` laid out site by site: [params * kcs]
-        optimizer = torch.optim.LBFGS(
-            [guide.loc], max_iter=steps, tolerance_grad=1e-6, history_size=20, line_search_fn="strong_wolfe"
-        )
+        optimizer = torch.optim.LBFGS([guide.loc], max_iter=steps, history_size=20, line_search_fn="strong_wolfe")
 
         def closure():
             optimizer.zero_grad()
@@ -216,33 +232,39 @@ def _laplace(guide, answers: _Answers, forgets: bool, steps: int) -> tuple[torch
 
         optimizer.step(closure)
         (grad,) = torch.autograd.grad(loss(), guide.loc, create_graph=True)
-    if not torch.isfinite(grad).all() or grad.abs().max() > 1e-3:
-        raise RuntimeError(f"the posterior mode was not reached in {steps} L-BFGS steps; raise `steps`")
 
     # KCs share no parameters, so the Hessian is block diagonal, one [params, params] block per KC.
-    # One Hessian-vector product per parameter, with that parameter set to 1 in every KC, gives
-    # the same column of every block at once: n_params products instead of n_params * n_kcs.
-    n_params, n_kcs = grad.numel() // answers.n_kcs, answers.n_kcs
+    # A Hessian-vector product with one parameter set to 1 in every KC gives that column of every
+    # block at once: n_params products instead of n_params * n_kcs.
+    n_kcs = answers.n_kcs
+    n_params = grad.numel() // n_kcs
     columns = []
     for i in range(n_params):
         v = torch.zeros(n_params, n_kcs, dtype=grad.dtype)
         v[i] = 1.0
         (column,) = torch.autograd.grad(grad, guide.loc, v.reshape(-1), retain_graph=True)
-        columns.append(column.detach().view(n_params, n_kcs))
-    blocks = torch.stack(columns, -1).permute(1, 0, 2)  # [kcs, params, params]
-    cov, info = torch.linalg.cholesky_ex(blocks)
+        columns.append(column.detach().view(n_params, n_kcs).T)
+    hessian = torch.stack(columns, -1)  # [kcs, params, params]
+    chol, info = torch.linalg.cholesky_ex(hessian)
     if info.any():
-        raise RuntimeError("the posterior is not curved at its mode for some KC; its intervals are undefined")
-    cov = torch.cholesky_inverse(cov)
-    sd = cov.diagonal(dim1=-2, dim2=-1).sqrt().T  # [params, kcs]
-    return guide.loc.detach().view(n_params, n_kcs), sd
+        flat = [kc_names[j] for j in torch.flatnonzero(info).tolist()]
+        raise RuntimeError(f"the posterior is not peaked at the mode found for KC(s) {flat}; no intervals")
+    cov = torch.cholesky_inverse(chol)
+    sd = cov.diagonal(dim1=-2, dim2=-1).sqrt()  # [kcs, params]
+    # Converged when a Newton step from here would move each parameter by under 1% of its sd.
+    newton = torch.cholesky_solve(grad.detach().view(n_params, n_kcs).T[..., None], chol)[..., 0]
+    off = ~(newton.abs() < 0.01 * sd).all(-1)  # NaN counts as off
+    if off.any():
+        far = [kc_names[j] for j in torch.flatnonzero(off).tolist()]
+        raise RuntimeError(f"{steps} L-BFGS steps did not reach the posterior mode of KC(s) {far}; raise `steps`")
+    return guide.loc.detach().view(n_params, n_kcs), sd.T
 
 
-_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(40)  # E f(X), X ~ N(0, 1), as sum(w * f(x))
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(40)  # E f(X) for X ~ N(0, 1) is sum(w * f(x)) / sqrt(2 pi)
 
 
 def _logit_normal_mean(loc: torch.Tensor, sd: torch.Tensor) -> torch.Tensor:
-    """E sigmoid(X) for X ~ Normal(loc, sd), by Gauss-Hermite quadrature."""
+    """E sigmoid(X) for X ~ Normal(loc, sd), elementwise, by Gauss-Hermite quadrature."""
     nodes = torch.from_numpy(_NODES)
     weights = torch.from_numpy(_WEIGHTS / math.sqrt(2 * math.pi))
     return (torch.sigmoid(loc[..., None] + sd[..., None] * nodes) * weights).sum(-1)
