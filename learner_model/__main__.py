@@ -4,6 +4,7 @@
     python -m learner_model evaluate --train A.csv --test B.csv [--forgets]
     python -m learner_model evaluate --params params.json --test B.csv
     python -m learner_model crossval LOG.csv --folds 5
+    python -m learner_model bayes LOG.csv --out intervals.json [--forgets] [--interval 0.9]
 
 Logs use pyBKT's columns: user_id, skill_name, correct, optional order_id and item_id/template_id.
 """
@@ -12,6 +13,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 from learner_model.crossval import cross_validate
 from learner_model.log import LogError, load_log
@@ -81,6 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     cv_cmd.add_argument("--folds", type=int, default=5)
     _model_options(cv_cmd)
 
+    bayes_cmd = commands.add_parser("bayes", help="Bayesian fit (pyro): posterior means and credible intervals")
+    bayes_cmd.add_argument("log", help="response log (CSV)")
+    bayes_cmd.add_argument("--out", required=True, help="where to write the estimates (JSON)")
+    bayes_cmd.add_argument("--forgets", action="store_true", help="let mastered learners forget")
+    bayes_cmd.add_argument("--interval", type=float, default=0.9, help="credible interval mass (default 0.9)")
+    bayes_cmd.add_argument("--min-responses", type=int, default=10, help="KCs with fewer are reported, not fitted")
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -99,6 +108,15 @@ def _run(args) -> int:
         print(f"fitted {len(model.kcs)} KCs on {len(log):,} responses in {seconds:.2f} s; wrote {args.out}")
         for name, count in sorted(model.skipped.items()):
             print(f"  KC {name!r}: only {count} responses, kept the default parameters")
+        return 0
+    if args.command == "bayes":
+        from learner_model.bayes import fit_bayes  # pyro and torch load only for this command
+
+        result = fit_bayes(
+            load_log(args.log), forgets=args.forgets, interval=args.interval, min_responses=args.min_responses
+        )
+        Path(args.out).write_text(json.dumps(result.to_json(), indent=1))
+        print(f"fitted {len(result.kcs)} KCs with {args.interval:.0%} intervals; wrote {args.out}")
         return 0
     if args.command == "evaluate":
         model = BKTModel.load(args.params) if args.params else fit(load_log(args.train), _options(args))

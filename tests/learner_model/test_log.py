@@ -68,6 +68,8 @@ def test_command_line_fit_and_evaluate(tmp_path, capsys):
     assert "fitted 2 KCs on 480 responses" in capsys.readouterr().out and out.is_file()
     assert main(["evaluate", "--params", str(out), "--test", str(log)]) == 0
     assert '"auc"' in capsys.readouterr().out
+    assert main(["bayes", str(log), "--out", str(tmp_path / "bayes.json")]) == 0
+    assert "fitted 2 KCs with 90% intervals" in capsys.readouterr().out
     bad = write(tmp_path, "user_id,skill_name,correct\nu,a,yes\n", "bad.csv")
     assert main(["fit", str(bad), "--out", str(tmp_path / "x.json")]) == 2
     assert "bad.csv: row 1 (line 2): column 'correct' must be 0 or 1, found 'yes'" in capsys.readouterr().err
