@@ -48,6 +48,8 @@ def test_refit_writes_the_fitted_parameters_and_records_the_fit(course, capsys):
     assert record.responses == count and 0.5 < record.metrics["auc"] <= 1
     assert record.parameters["counting"]["before"]["prior"] == 0.1
     assert record.parameters["counting"]["after"]["prior"] == pytest.approx(counting.prior)
+    interval = record.intervals["counting"]["guess"]
+    assert interval["low"] < TRUE["guess"] < interval["high"]
     # KCs nobody answered keep their authored parameters.
     assert course.kcs.get(slug="adding").prior == 0.1
     assert "refit 1 KCs on 3200 responses" in capsys.readouterr().out

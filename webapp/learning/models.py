@@ -169,6 +169,9 @@ class LearnerModelFit(models.Model):
     metrics = models.JSONField(help_text="In-sample AUC, RMSE, log loss and log-likelihood of the fitted model.")
     parameters = models.JSONField(help_text="Per KC: the parameters before and after, and its response count.")
     skipped = models.JSONField(default=dict, help_text="KCs with too few responses to fit: their counts.")
+    intervals = models.JSONField(
+        default=dict, help_text="Per KC, the Bayesian fit's posterior mean and 90% interval of each parameter."
+    )
 
     class Meta:
         ordering = ["-fitted_at"]

@@ -34,7 +34,7 @@ from webapp.learning.models import (
     Response,
 )
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 # Importing a course ---------------------------------------------------------------------------------
@@ -230,6 +230,7 @@ def refit_learner_model(*, course: Course, options: Options | None = None) -> Le
     model = fit(log, options)
     seconds = time.perf_counter() - started
     metrics = {**evaluate(model, log), "log_likelihood": log_likelihood(model, log)}
+    intervals = _posterior_intervals(log, options.min_responses)
     parameters = {}
     with transaction.atomic():
         for kc in course.kcs.select_for_update().filter(slug__in=model.kcs):
@@ -245,7 +246,19 @@ def refit_learner_model(*, course: Course, options: Options | None = None) -> Le
             metrics=metrics,
             parameters=parameters,
             skipped=model.skipped,
+            intervals=intervals,
         )
+
+
+def _posterior_intervals(log, min_responses: int) -> dict:
+    """How sure the model is about each KC's parameters (learner_model.bayes); empty if that fit fails."""
+    from learner_model.bayes import fit_bayes  # pyro loads only when a refit runs
+
+    try:
+        return fit_bayes(log, min_responses=min_responses).to_json()["kcs"]
+    except (RuntimeError, ValueError):
+        logger.exception("the Bayesian fit failed; the refit is recorded without intervals")
+        return {}
 
 
 # Explanations -------------------------------------------------------------------------------------
@@ -272,7 +285,7 @@ def dispatch_explanation(*, explanation: Explanation) -> Explanation:
                 write_explanation.delay(explanation.pk)
             except Exception:
                 # The broker is unreachable: release the claim so the next poll tries again.
-                log.exception("could not queue explanation %s", explanation.pk)
+                logger.exception("could not queue explanation %s", explanation.pk)
                 Explanation.objects.filter(pk=explanation.pk).update(dispatched_at=None)
         explanation.refresh_from_db()
     return explanation
