@@ -264,6 +264,7 @@ def main() -> None:
                 "cpu_count": os.cpu_count(),
             }
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1))
 
 

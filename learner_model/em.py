@@ -18,6 +18,7 @@ Parameter codes of one KC are contiguous ranges (`*_range[k]:*_range[k + 1]`).
 """
 
 import numpy as np
+import numba
 from numba import njit, prange
 
 EPS = 1e-6  # parameters stay inside (EPS, 1 - EPS): a probability of exactly 0 or 1 would freeze EM
@@ -107,8 +108,10 @@ def _em_job(
                 inv = 1.0 / c
                 emit_l[t - offset] = el * inv
                 emit_u[t - offset] = eu * inv
-                al = pl * el * inv
-                au = pu * eu * inv
+                # Floored at 1e-300 so that no state becomes impossible: the backward pass divides by
+                # the posterior's total, which must not be 0 * 0.
+                al = max(pl * el * inv, 1e-300)
+                au = max(pu * eu * inv, 1e-300)
                 alpha_l[t - offset] = al
                 alpha_u[t - offset] = au
                 likelihood *= c
@@ -122,9 +125,12 @@ def _em_job(
             beta_l = 1.0
             beta_u = 1.0
             for t in range(b - 1, a - 1, -1):
-                # With scaled messages, gamma_l + gamma_u = 1 and the xi below sum to 1: no normalizing.
+                # With beta rescaled (below), gamma must be normalized.
                 gamma_l = alpha_l[t - offset] * beta_l
                 gamma_u = alpha_u[t - offset] * beta_u
+                norm = 1.0 / (gamma_l + gamma_u)
+                gamma_l *= norm
+                gamma_u *= norm
                 j = row_gs[t] - gs_range[k]
                 mastered[j] += gamma_l
                 unmastered[j] += gamma_u
@@ -148,14 +154,18 @@ def _em_job(
                     xi_uu = prev_u * (1.0 - lr) * eu * beta_u
                     xi_lu = prev_l * f * eu * beta_u
                     xi_ll = prev_l * (1.0 - f) * el * beta_l
+                    norm = 1.0 / (xi_ul + xi_uu + xi_lu + xi_ll)
                     i = row_learn[t - 1] - learn_range[k]
-                    learn_num[i] += xi_ul
-                    learn_den[i] += xi_ul + xi_uu
-                    forget_num += xi_lu
-                    forget_den += xi_lu + xi_ll
+                    learn_num[i] += xi_ul * norm
+                    learn_den[i] += (xi_ul + xi_uu) * norm
+                    forget_num += xi_lu * norm
+                    forget_den += (xi_lu + xi_ll) * norm
                     new_l = (1.0 - f) * el * beta_l + f * eu * beta_u
                     new_u = lr * el * beta_l + (1.0 - lr) * eu * beta_u
-                    beta_l, beta_u = new_l, new_u
+                    # Only beta's ratio matters (gamma and xi are normalized): keeping beta_l + beta_u = 1
+                    # stops it overflowing where a forward probability is near 0 (0 * inf = NaN).
+                    norm = 1.0 / (new_l + new_u)
+                    beta_l, beta_u = new_l * norm, new_u * norm
         loglik += np.log(likelihood)
         # M-step: expected counts to probabilities; a parameter with no evidence keeps its value.
         for i in range(n_prior):
@@ -178,8 +188,21 @@ def _em_job(
     iters_out[r, k] = iteration
 
 
+def em_fit(*args):
+    """Run every (KC, restart) job (see _em_fit_jobs), handing jobs to the cores one at a time.
+
+    Jobs differ in size by orders of magnitude; numba's default hands each core one static
+    block of them, and the core with the big KCs then works alone.
+    """
+    previous = numba.set_parallel_chunksize(1)
+    try:
+        return _em_fit_jobs(*args)
+    finally:
+        numba.set_parallel_chunksize(previous)
+
+
 @njit(cache=True, parallel=True)
-def em_fit(
+def _em_fit_jobs(
     correct,
     row_gs,
     row_learn,

@@ -207,7 +207,8 @@ def fit(log: ResponseLog, options: Options = Options(), *, cohorts: dict[str, st
         codes.learn_range,
         codes.gs_range,
     )
-    best = np.argmax(loglik, axis=0)
+    # A start that ran into NaN (it should not) must never be the one kept.
+    best = np.argmax(np.where(np.isfinite(loglik), loglik, -np.inf), axis=0)
     counts = np.bincount(log.kc, minlength=n_kcs)
     prior_names = {"learner": log.learners, "cohort": cohort_names}.get(options.prior_by, ())
     kcs, skipped = {}, {}
