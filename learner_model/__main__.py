@@ -10,6 +10,7 @@ Logs use pyBKT's columns: user_id, skill_name, correct, optional order_id and it
 """
 
 import argparse
+import csv
 import json
 import sys
 import time
@@ -27,10 +28,11 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--item-learn", action="store_true", help="learn rate per item")
     group.add_argument(
         "--prior-by",
-        choices=[p for p in PRIOR_BY if p != "cohort"],
+        choices=PRIOR_BY,
         default="kc",
-        help="P(mastered) at the first answer per KC (default) or per learner within each KC",
+        help="P(mastered) at the first answer per KC (default), or per cohort or learner within each KC",
     )
+    group.add_argument("--cohorts", help="with --prior-by cohort: a CSV with columns user_id,cohort")
     group.add_argument("--restarts", type=int, default=5, help="random starts of EM per KC (default 5)")
     group.add_argument("--seed", type=int, default=0)
     group.add_argument("--max-iter", type=int, default=100, help="EM iterations at most (default 100)")
@@ -46,6 +48,18 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         default=10,
         help="KCs with fewer responses keep default parameters and are reported (default 10)",
     )
+
+
+def _cohorts(args) -> dict[str, str] | None:
+    if args.prior_by != "cohort":
+        return None
+    if not args.cohorts:
+        raise ValueError("--prior-by cohort needs --cohorts FILE.csv (columns user_id,cohort)")
+    with open(args.cohorts, newline="") as file:
+        rows = list(csv.DictReader(file))
+    if not rows or not {"user_id", "cohort"} <= set(rows[0]):
+        raise ValueError(f"{args.cohorts}: needs the columns user_id and cohort")
+    return {row["user_id"]: row["cohort"] for row in rows}
 
 
 def _options(args) -> Options:
@@ -102,7 +116,7 @@ def _run(args) -> int:
     if args.command == "fit":
         log = load_log(args.log)
         started = time.perf_counter()
-        model = fit(log, _options(args))
+        model = fit(log, _options(args), cohorts=_cohorts(args))
         seconds = time.perf_counter() - started
         model.save(args.out)
         print(f"fitted {len(model.kcs)} KCs on {len(log):,} responses in {seconds:.2f} s; wrote {args.out}")
@@ -119,10 +133,15 @@ def _run(args) -> int:
         print(f"fitted {len(result.kcs)} KCs with {args.interval:.0%} intervals; wrote {args.out}")
         return 0
     if args.command == "evaluate":
-        model = BKTModel.load(args.params) if args.params else fit(load_log(args.train), _options(args))
+        if args.params:
+            model = BKTModel.load(args.params)
+        else:
+            model = fit(load_log(args.train), _options(args), cohorts=_cohorts(args))
         print(json.dumps(evaluate(model, load_log(args.test)), indent=1))
         return 0
-    results = cross_validate(load_log(args.log), _options(args), folds=args.folds, seed=args.seed)
+    results = cross_validate(
+        load_log(args.log), _options(args), folds=args.folds, seed=args.seed, cohorts=_cohorts(args)
+    )
     print(json.dumps(results, indent=1))
     return 0
 

@@ -19,11 +19,13 @@ def split_by_learner(log: ResponseLog, test_fraction: float, seed: int = 0) -> t
     return log.select_learners(~in_test), log.select_learners(in_test)
 
 
-def cross_validate(log: ResponseLog, options: Options = Options(), *, folds: int = 5, seed: int = 0) -> list[dict]:
+def cross_validate(
+    log: ResponseLog, options: Options = Options(), *, folds: int = 5, seed: int = 0, cohorts: dict | None = None
+) -> list[dict]:
     """Fit on all folds but one, score on the one left out; one dict of metrics per fold."""
     fold_of = learner_folds(log, folds, seed)
     results = []
     for fold in range(folds):
         train, test = log.select_learners(fold_of != fold), log.select_learners(fold_of == fold)
-        results.append({"fold": fold, **evaluate(fit(train, options), test)})
+        results.append({"fold": fold, **evaluate(fit(train, options, cohorts=cohorts), test)})
     return results

@@ -1,5 +1,7 @@
 """Loading response logs: pyBKT's columns, order, and clear errors for bad files."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -68,6 +70,12 @@ def test_command_line_fit_and_evaluate(tmp_path, capsys):
     assert "fitted 2 KCs on 480 responses" in capsys.readouterr().out and out.is_file()
     assert main(["evaluate", "--params", str(out), "--test", str(log)]) == 0
     assert '"auc"' in capsys.readouterr().out
+    cohorts = write(tmp_path, "user_id,cohort\n" + "".join(f"u{u},{u % 2}\n" for u in range(40)), "cohorts.csv")
+    assert main(["fit", str(log), "--out", str(out), "--prior-by", "cohort", "--cohorts", str(cohorts)]) == 0
+    assert set(json.loads(out.read_text())["kcs"]["a"]["priors"]) == {"0", "1"}
+    assert main(["crossval", str(log), "--folds", "2", "--restarts", "1"]) == 0
+    assert main(["fit", str(log), "--out", str(out), "--prior-by", "cohort"]) == 2
+    assert "--prior-by cohort needs --cohorts" in capsys.readouterr().err
     assert main(["bayes", str(log), "--out", str(tmp_path / "bayes.json")]) == 0
     assert "fitted 2 KCs with 90% intervals" in capsys.readouterr().out
     bad = write(tmp_path, "user_id,skill_name,correct\nu,a,yes\n", "bad.csv")
