@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.csv as pacsv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,12 +191,12 @@ def scale_run(train: Path, rows: int, args) -> dict:
     big = Path(tempfile.mkdtemp(prefix="bkt-scale-")) / "big.csv"
     users = table.column("user_id").to_numpy()
     span = int(users.max()) + 1
-    with open(big, "w") as out:
-        out.write("user_id,skill_name,correct\n")
-        skills, correct = table.column("skill_name").to_numpy(), table.column("correct").to_numpy()
-        for copy in range(copies):
-            block = np.column_stack([users + copy * span, skills, correct])
-            np.savetxt(out, block, fmt="%d", delimiter=",")
+    copies_of = {
+        "user_id": np.concatenate([users + copy * span for copy in range(copies)]),
+        "skill_name": np.tile(table.column("skill_name").to_numpy(), copies),
+        "correct": np.tile(table.column("correct").to_numpy(), copies),
+    }
+    pacsv.write_csv(pa.table(copies_of), big)
     child = (
         "import json, resource, sys, time\n"
         "from learner_model.log import load_log\n"
