@@ -117,3 +117,14 @@ def test_fitting_improves_on_the_defaults_out_of_sample():
     unfitted = fit(train, Options(restarts=1, max_iter=1))
     assert fitted["log_loss"] < evaluate(unfitted, test)["log_loss"]
     assert 0.5 < fitted["auc"] <= 1 and 0 < fitted["rmse"] < 0.5
+
+
+def test_per_learner_priors_tell_who_started_out_mastered():
+    # One sequence per (learner, KC) identifies a learner's prior only as "started mastered
+    # or not"; with enough answers each, the fitted priors sort learners that way.
+    true = {"start": dict(prior={"novice": 0.02, "expert": 0.98}, learn=0.05, guess=0.2, slip=0.1)}
+    log = simulate_log(true, learners=200, answers=30, seed=10)
+    priors = fit(log, Options(restarts=3, prior_by="learner")).kcs["start"].priors
+    expert = np.array([name.endswith("expert") for name in priors])
+    values = np.array(list(priors.values()))
+    assert np.mean(values[expert] > 0.5) > 0.9 and np.mean(values[~expert] < 0.5) > 0.9
