@@ -30,34 +30,15 @@ def _clip(x):
 
 
 @njit(cache=True, nogil=True)
-def _em_step(
-    k,
-    r,
-    offset,
-    correct,
-    row_gs,
-    row_learn,
-    seq_start,
-    seq_prior,
-    kc_seqs,
-    prior,
-    learn,
-    forget,
-    guess,
-    slip,
-    fit_forget,
-    prior_range,
-    learn_range,
-    gs_range,
-    alpha_l,
-    alpha_u,
-    emit_l,
-    emit_u,
-):
+def _em_step(k, r, offset, data, params, ranges, scratch, fit_forget):
     """One EM step for KC k, restart r: parameters updated in place; returns the log-likelihood before it.
 
-    `alpha_l`, `alpha_u`, `emit_l` and `emit_u` are scratch space for the KC's rows, which start at row `offset`.
+    `scratch` holds four arrays over the KC's rows, which start at row `offset`.
     """
+    correct, row_gs, row_learn, seq_start, seq_prior, kc_seqs = data
+    prior, learn, forget, guess, slip = params
+    prior_range, learn_range, gs_range = ranges
+    alpha_l, alpha_u, emit_l, emit_u = scratch
     n_prior = prior_range[k + 1] - prior_range[k]
     n_learn = learn_range[k + 1] - learn_range[k]
     n_gs = gs_range[k + 1] - gs_range[k]
@@ -176,8 +157,9 @@ def _em_step(
 
 
 @njit(cache=True, nogil=True)
-def _size(k, prior_range, learn_range, gs_range):
+def _size(k, ranges):
     """How many parameters KC k has: its prior, learn, guess and slip codes, and forget."""
+    prior_range, learn_range, gs_range = ranges
     return (
         prior_range[k + 1]
         - prior_range[k]
@@ -189,22 +171,26 @@ def _size(k, prior_range, learn_range, gs_range):
 
 
 @njit(cache=True, nogil=True)
-def _gather(k, r, prior, learn, forget, guess, slip, prior_range, learn_range, gs_range, theta):
-    """KC k's parameters of restart r, as one vector."""
+def _gather(k, r, params, ranges, theta):
+    """KC k's parameters of restart r, as one vector: prior, learn, guess and slip codes, then forget."""
+    prior, learn, forget, guess, slip = params
+    prior_range, learn_range, gs_range = ranges
     i = 0
-    for table, ranges in ((prior, prior_range), (learn, learn_range), (guess, gs_range), (slip, gs_range)):
-        for code in range(ranges[k], ranges[k + 1]):
+    for table, codes in ((prior, prior_range), (learn, learn_range), (guess, gs_range), (slip, gs_range)):
+        for code in range(codes[k], codes[k + 1]):
             theta[i] = table[r, code]
             i += 1
     theta[i] = forget[r, k]
 
 
 @njit(cache=True, nogil=True)
-def _scatter(k, r, prior, learn, forget, guess, slip, prior_range, learn_range, gs_range, theta, fit_forget):
+def _scatter(k, r, params, ranges, theta, fit_forget):
     """The inverse of _gather (forget only where it is fitted: 0 stays 0 in standard BKT)."""
+    prior, learn, forget, guess, slip = params
+    prior_range, learn_range, gs_range = ranges
     i = 0
-    for table, ranges in ((prior, prior_range), (learn, learn_range), (guess, gs_range), (slip, gs_range)):
-        for code in range(ranges[k], ranges[k + 1]):
+    for table, codes in ((prior, prior_range), (learn, learn_range), (guess, gs_range), (slip, gs_range)):
+        for code in range(codes[k], codes[k + 1]):
             table[r, code] = theta[i]
             i += 1
     if fit_forget:
@@ -212,34 +198,7 @@ def _scatter(k, r, prior, learn, forget, guess, slip, prior_range, learn_range, 
 
 
 @njit(cache=True, nogil=True)
-def _em_job(
-    k,
-    r,
-    offset,
-    correct,
-    row_gs,
-    row_learn,
-    seq_start,
-    seq_prior,
-    kc_seqs,
-    prior,
-    learn,
-    forget,
-    guess,
-    slip,
-    fit_forget,
-    max_iter,
-    tol,
-    prior_range,
-    learn_range,
-    gs_range,
-    alpha_l,
-    alpha_u,
-    emit_l,
-    emit_u,
-    loglik_out,
-    iters_out,
-):
+def _em_job(k, r, offset, data, params, ranges, scratch, fit_forget, max_iter, tol, loglik_out, iters_out):
     """EM for KC k from the parameters of restart r (updated in place), accelerated by SQUAREM.
 
     SQUAREM (Varadhan & Roland, 2008) takes two EM steps, extrapolates along them, and takes
@@ -247,9 +206,9 @@ def _em_job(
     result instead, so the likelihood never decreases. It cuts the EM steps BKT needs,
     mostly where learn and forget trade off and plain EM crawls.
 
-    `alpha_l`, `alpha_u`, `emit_l` and `emit_u` are scratch space for the KC's rows, which start at row `offset`.
+    `scratch` holds four arrays over the KC's rows, which start at row `offset`.
     """
-    n = _size(k, prior_range, learn_range, gs_range)
+    n = _size(k, ranges)
     theta0 = np.empty(n)
     theta1 = np.empty(n)
     theta2 = np.empty(n)
@@ -257,60 +216,14 @@ def _em_job(
     loglik = 0.0
     steps = 0
     while steps < max_iter:
-        _gather(k, r, prior, learn, forget, guess, slip, prior_range, learn_range, gs_range, theta0)
-        loglik = _em_step(
-            k,
-            r,
-            offset,
-            correct,
-            row_gs,
-            row_learn,
-            seq_start,
-            seq_prior,
-            kc_seqs,
-            prior,
-            learn,
-            forget,
-            guess,
-            slip,
-            fit_forget,
-            prior_range,
-            learn_range,
-            gs_range,
-            alpha_l,
-            alpha_u,
-            emit_l,
-            emit_u,
-        )
+        _gather(k, r, params, ranges, theta0)
+        loglik = _em_step(k, r, offset, data, params, ranges, scratch, fit_forget)
         steps += 1
-        if loglik - previous < tol * len(alpha_l) or steps + 2 > max_iter:
+        if loglik - previous < tol * len(scratch[0]) or steps + 2 > max_iter:
             break
-        _gather(k, r, prior, learn, forget, guess, slip, prior_range, learn_range, gs_range, theta1)
-        after_one = _em_step(
-            k,
-            r,
-            offset,
-            correct,
-            row_gs,
-            row_learn,
-            seq_start,
-            seq_prior,
-            kc_seqs,
-            prior,
-            learn,
-            forget,
-            guess,
-            slip,
-            fit_forget,
-            prior_range,
-            learn_range,
-            gs_range,
-            alpha_l,
-            alpha_u,
-            emit_l,
-            emit_u,
-        )
-        _gather(k, r, prior, learn, forget, guess, slip, prior_range, learn_range, gs_range, theta2)
+        _gather(k, r, params, ranges, theta1)
+        after_one = _em_step(k, r, offset, data, params, ranges, scratch, fit_forget)
+        _gather(k, r, params, ranges, theta2)
         # Extrapolate: theta0 - 2 a r + a^2 v, with r the first step, v the change between steps.
         rr = 0.0
         vv = 0.0
@@ -325,34 +238,11 @@ def _em_job(
             step_r = theta1[i] - theta0[i]
             step_v = theta2[i] - 2.0 * theta1[i] + theta0[i]
             theta1[i] = _clip(theta0[i] - 2.0 * a * step_r + a * a * step_v)
-        _scatter(k, r, prior, learn, forget, guess, slip, prior_range, learn_range, gs_range, theta1, fit_forget)
-        extrapolated = _em_step(
-            k,
-            r,
-            offset,
-            correct,
-            row_gs,
-            row_learn,
-            seq_start,
-            seq_prior,
-            kc_seqs,
-            prior,
-            learn,
-            forget,
-            guess,
-            slip,
-            fit_forget,
-            prior_range,
-            learn_range,
-            gs_range,
-            alpha_l,
-            alpha_u,
-            emit_l,
-            emit_u,
-        )
+        _scatter(k, r, params, ranges, theta1, fit_forget)
+        extrapolated = _em_step(k, r, offset, data, params, ranges, scratch, fit_forget)
         steps += 2
         if extrapolated < after_one:
-            _scatter(k, r, prior, learn, forget, guess, slip, prior_range, learn_range, gs_range, theta2, fit_forget)
+            _scatter(k, r, params, ranges, theta2, fit_forget)
             previous = after_one
         else:
             previous = extrapolated
@@ -407,43 +297,16 @@ def _em_fit_jobs(
     for k in range(n_kcs):
         sizes[k] = seq_start[kc_seqs[k + 1]] - seq_start[kc_seqs[k]]
     order = np.argsort(-sizes)
+    data = (correct, row_gs, row_learn, seq_start, seq_prior, kc_seqs)
+    params = (prior, learn, forget, guess, slip)
+    ranges = (prior_range, learn_range, gs_range)
     for job in prange(restarts * n_kcs):
         k = order[job // restarts]
         r = job % restarts
         a = seq_start[kc_seqs[k]]
         b = seq_start[kc_seqs[k + 1]]
-        alpha_l = np.empty(b - a)
-        alpha_u = np.empty(b - a)
-        emit_l = np.empty(b - a)
-        emit_u = np.empty(b - a)
-        _em_job(
-            k,
-            r,
-            a,
-            correct,
-            row_gs,
-            row_learn,
-            seq_start,
-            seq_prior,
-            kc_seqs,
-            prior,
-            learn,
-            forget,
-            guess,
-            slip,
-            fit_forget,
-            max_iter,
-            tol,
-            prior_range,
-            learn_range,
-            gs_range,
-            alpha_l,
-            alpha_u,
-            emit_l,
-            emit_u,
-            loglik,
-            iters,
-        )
+        scratch = (np.empty(b - a), np.empty(b - a), np.empty(b - a), np.empty(b - a))
+        _em_job(k, r, a, data, params, ranges, scratch, fit_forget, max_iter, tol, loglik, iters)
     return loglik, iters
 
 
