@@ -84,11 +84,6 @@ def next_item(
     return Choice(kc, item, predicted, _reason(kc, predicted, target))
 
 
-def answer(course: Course, beliefs: dict[str, float], kc: KC, item: Item, correct: bool) -> float:
-    """The learner's new belief on `kc` after answering `item`."""
-    return bkt.observe(belief_of(kc, beliefs), correct, item_params(kc, item))
-
-
 def _reason(kc: KC, predicted: float, target: float) -> str:
     if kc.prerequisites:
         step = f"You have mastered what '{kc.title}' builds on"

@@ -1,9 +1,8 @@
 import pytest
 
 from content import load_course
-from learner_model import bkt
 from tests.conftest import FIXTURES
-from tutor.loop import answer, frontier, item_params, next_item
+from tutor.loop import frontier, item_params, next_item
 
 COURSE = load_course(FIXTURES / "tiny")
 MASTERED = 10.0  # log-odds: P(mastered) = 0.99995
@@ -49,10 +48,8 @@ def test_nothing_is_served_once_every_kc_is_mastered():
     assert next_item(COURSE, dict.fromkeys(["counting", "adding", "multiplying"], MASTERED)) is None
 
 
-def test_answer_uses_the_items_own_guess():
+def test_items_may_set_their_own_guess():
     kc = COURSE.kc("counting")
-    apples = kc.items[0]
-    params = item_params(kc, apples)
-    expected = bkt.observe(bkt.initial_belief(params), True, params)
-    assert answer(COURSE, {}, kc, apples, True) == expected
-    assert item_params(kc, apples).guess == 0.33 and item_params(kc, kc.items[1]).guess == 0.05
+    apples, letters, pairs = kc.items
+    assert item_params(kc, apples).guess == 0.33 and item_params(kc, letters).guess == 0.05
+    assert item_params(kc, pairs).guess == kc.bkt.guess == 0.2
