@@ -1,0 +1,95 @@
+"""Beliefs over the prerequisite graph, against exact enumeration written out by hand."""
+
+import itertools
+
+import pytest
+import torch
+
+from learner_model.graph import Graph, observe, prior_belief
+
+# a -> b, a -> c, (b, c) -> d
+GRAPH = Graph.from_prerequisites({"a": [], "b": ["a"], "c": ["a"], "d": ["b", "c"]})
+BASE = torch.tensor([0.6, 0.5, 0.7, 0.4], dtype=torch.float64)
+LEAK = 0.05
+ANSWERS = [  # (kc, correct, guess, slip, learn)
+    (3, True, 0.2, 0.1, 0.1),
+    (1, False, 0.25, 0.1, 0.2),
+    (0, True, 0.3, 0.05, 0.0),
+    (3, False, 0.2, 0.1, 0.1),
+]
+
+
+def brute_force_marginals(answers):
+    """P(mastered) per KC by summing over all 16 states, step by step, with Python floats."""
+    weights = {}
+    for state in itertools.product([0, 1], repeat=4):
+        p = 1.0
+        for k, parents in enumerate(GRAPH.parents):
+            ready = all(state[j] for j in parents)
+            p_k = BASE[k].item() if ready else LEAK
+            p *= p_k if state[k] else 1 - p_k
+        weights[state] = p
+    for kc, correct, guess, slip, learn in answers:
+        for state in weights:
+            p_right = 1 - slip if state[kc] else guess
+            weights[state] *= p_right if correct else 1 - p_right
+        moved = dict.fromkeys(weights, 0.0)
+        for state, w in weights.items():
+            if state[kc]:
+                moved[state] += w
+            else:
+                learned = tuple(1 if i == kc else b for i, b in enumerate(state))
+                moved[learned] += w * learn
+                moved[state] += w * (1 - learn)
+        weights = moved
+    total = sum(weights.values())
+    return [sum(w for s, w in weights.items() if s[k]) / total for k in range(4)]
+
+
+def run(belief, answers):
+    for step, (kc, correct, guess, slip, learn) in enumerate(answers):
+        belief = observe(belief, kc, correct, guess=guess, slip=slip, learn=learn, seed=step)
+    return belief
+
+
+def test_exact_belief_update_matches_enumeration_by_hand():
+    belief = prior_belief(GRAPH, BASE, leak=LEAK)
+    assert belief.exact and belief.states.shape == (16, 4)
+    assert belief.marginals().tolist() == pytest.approx(brute_force_marginals([]), abs=1e-12)
+    for n in range(1, len(ANSWERS) + 1):
+        marginals = run(prior_belief(GRAPH, BASE, leak=LEAK), ANSWERS[:n]).marginals()
+        assert marginals.tolist() == pytest.approx(brute_force_marginals(ANSWERS[:n]), abs=1e-12)
+
+
+def test_particles_approximate_the_exact_belief():
+    exact = run(prior_belief(GRAPH, BASE, leak=LEAK), ANSWERS).marginals()
+    particles = run(prior_belief(GRAPH, BASE, leak=LEAK, exact_limit=0, particles=40_000, seed=3), ANSWERS)
+    assert not particles.exact
+    assert particles.marginals().tolist() == pytest.approx(exact.tolist(), abs=0.02)
+
+
+def test_evidence_flows_along_the_graph_both_ways():
+    prior = prior_belief(GRAPH, BASE, leak=LEAK).marginals()
+    knows_d = observe(prior_belief(GRAPH, BASE, leak=LEAK), 3, True, guess=0.1, slip=0.1).marginals()
+    assert knows_d[0] > prior[0] + 0.1  # right on d: its ancestor a is likely mastered
+    misses_a = observe(prior_belief(GRAPH, BASE, leak=LEAK), 0, False, guess=0.1, slip=0.1).marginals()
+    assert misses_a[3] < 0.6 * prior[3]  # wrong on a: its descendant d is likely not
+
+
+def test_information_gain_prefers_uncertain_kcs_with_telling_items():
+    belief = prior_belief(GRAPH, BASE, leak=LEAK)
+    guess = torch.full((4,), 0.2, dtype=torch.float64)
+    slip = torch.full((4,), 0.1, dtype=torch.float64)
+    gain = belief.information_gain(guess, slip)
+    assert torch.all(gain > 0)
+    # An item answered right as often without mastery as with it (guess = 1 - slip) tells nothing.
+    useless = belief.information_gain(torch.tensor([0.2, 0.2, 0.2, 0.9], dtype=torch.float64), slip)
+    assert useless[3] < 1e-9 < gain[3]
+    # Once a KC is known to be mastered, asking about it again tells little.
+    settled = run(belief, [(0, True, 0.01, 0.01, 0.0)] * 3)
+    assert settled.information_gain(guess, slip)[0] < gain[0] / 10
+
+
+def test_a_prerequisite_after_its_kc_is_refused():
+    with pytest.raises(ValueError, match="must come before it"):
+        Graph.from_prerequisites({"b": ["a"], "a": []})
