@@ -86,15 +86,15 @@ def prior_belief(
     seed: int = 0,
 ) -> Belief:
     """The belief before any answer; exact if the graph has at most `exact_limit` KCs."""
-    K = len(graph)
-    if K <= exact_limit:
-        codes = torch.arange(2**K).unsqueeze(1)
-        states = ((codes >> torch.arange(K)) & 1).bool()  # [2^K, K]: every state
+    n_kcs = len(graph)
+    if n_kcs <= exact_limit:
+        codes = torch.arange(2**n_kcs).unsqueeze(1)
+        states = ((codes >> torch.arange(n_kcs)) & 1).bool()  # [2^K, K]: every state
         log_weights = _log_prior(graph, states, base.double(), leak)
         return Belief(states, log_weights - torch.logsumexp(log_weights, 0), exact=True)
     generator = torch.Generator().manual_seed(seed)
-    states = torch.zeros((particles, K), dtype=torch.bool)
-    for k in range(K):  # ramp order: parents are drawn before their children
+    states = torch.zeros((particles, n_kcs), dtype=torch.bool)
+    for k in range(n_kcs):  # ramp order: parents are drawn before their children
         ready = (
             states[:, list(graph.parents[k])].all(1) if graph.parents[k] else torch.ones(particles, dtype=torch.bool)
         )
