@@ -16,8 +16,8 @@ Inference: a belief is a set of states with log-weights. With few KCs (`exact_li
 by default: 16,384 states) the set is every state and inference is exact. With more, it
 is a particle filter: states drawn from the prior (ancestral sampling, which is exact for
 the prior), weighted by the answers' likelihood, and resampled when the weights
-degenerate. Everything is vectorized in torch over states, and over KCs for the
-expected information gain that drives the probe.
+degenerate. Everything is vectorized in torch over states. The probe (learner_model.probe)
+chooses questions from the belief's marginals.
 """
 
 from dataclasses import dataclass
@@ -62,18 +62,6 @@ class Belief:
     def marginals(self) -> torch.Tensor:
         """P(mastered) per KC: [K]."""
         return self.weights @ self.states.double()
-
-    def p_correct(self, guess: torch.Tensor, slip: torch.Tensor) -> torch.Tensor:
-        """P(right answer) on an item of each KC, given per-KC guess and slip: [K]."""
-        return self.weights @ _p_right(self.states, guess, slip)
-
-    def information_gain(self, guess: torch.Tensor, slip: torch.Tensor) -> torch.Tensor:
-        """Expected information (nats) an answer on each KC gives about the state: [K].
-
-        The mutual information between the answer and the state: H(answer) - E[H(answer | state)].
-        """
-        right = _p_right(self.states, guess, slip)  # [S, K]
-        return _entropy(self.weights @ right) - self.weights @ _entropy(right)
 
 
 def prior_belief(
@@ -165,12 +153,3 @@ def _resample_if_degenerate(states, log_weights, seed):
 
 def _float(x: float) -> torch.Tensor:
     return torch.tensor(x, dtype=torch.float64)  # a bare Python float in torch.where would be float32
-
-
-def _p_right(states: torch.Tensor, guess: torch.Tensor, slip: torch.Tensor) -> torch.Tensor:
-    return torch.where(states, (1.0 - slip).double(), guess.double())
-
-
-def _entropy(p: torch.Tensor) -> torch.Tensor:
-    p = p.clamp(1e-12, 1 - 1e-12)
-    return -(p * p.log() + (1 - p) * (1 - p).log())

@@ -76,20 +76,6 @@ def test_evidence_flows_along_the_graph_both_ways():
     assert misses_a[3] < 0.6 * prior[3]  # wrong on a: its descendant d is likely not
 
 
-def test_information_gain_prefers_uncertain_kcs_with_telling_items():
-    belief = prior_belief(GRAPH, BASE, leak=LEAK)
-    guess = torch.full((4,), 0.2, dtype=torch.float64)
-    slip = torch.full((4,), 0.1, dtype=torch.float64)
-    gain = belief.information_gain(guess, slip)
-    assert torch.all(gain > 0)
-    # An item answered right as often without mastery as with it (guess = 1 - slip) tells nothing.
-    useless = belief.information_gain(torch.tensor([0.2, 0.2, 0.2, 0.9], dtype=torch.float64), slip)
-    assert useless[3] < 1e-9 < gain[3]
-    # Once a KC is known to be mastered, asking about it again tells little.
-    settled = run(belief, [(0, True, 0.01, 0.01, 0.0)] * 3)
-    assert settled.information_gain(guess, slip)[0] < gain[0] / 10
-
-
 def test_a_prerequisite_after_its_kc_is_refused():
     with pytest.raises(ValueError, match="must come before it"):
         Graph.from_prerequisites({"b": ["a"], "a": []})
