@@ -1,0 +1,245 @@
+"""Tutoring policies compared on the same simulated learners (learner_model/simulate.py).
+
+    python benchmarks/policies.py --course llm101n --learners 200 --seed 0 [--json OUT.json]
+    python benchmarks/policies.py --course random:60:1 --learners 100
+
+Policies, each seeing only the learners' answers:
+- random: any item of the course, at random;
+- ramp: every item in ramp order, round and round;
+- mastery: ramp order, practising each KC until BKT says P(mastered) >= 0.95 (classic BKT tutors);
+- tutor: the tutor's own loop (tutor/loop.py): the probe first (learner_model/probe.py over the
+  graph belief), then items from the frontier whose predicted success is nearest the target.
+
+Reported per policy: items and simulated minutes until every KC is truly mastered (runs are
+capped at `--cap` items per KC; `finished` is the share of learners who got there), eurekas
+per hour, and the share of served items whose true success probability lay in the 0.7-0.85
+band. For the probe: questions asked, and its per-KC classification accuracy against the
+learners' true starting state, next to a pre-test of one item per KC.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from content import load_course  # noqa: E402
+from content.ramp import KC, BKTParams, Course, Item  # noqa: E402
+from learner_model import bkt  # noqa: E402
+from learner_model.graph import Graph, observe, prior_belief  # noqa: E402
+from learner_model.probe import next_probe  # noqa: E402
+from learner_model.simulate import Learner, SimCourse, SimItem, random_course  # noqa: E402
+from tutor.loop import next_item  # noqa: E402
+
+LEARN = 0.2  # the policies' BKT learn rate (they do not know the simulator's)
+PRIOR = 0.3
+
+
+def sim_course(spec: str) -> SimCourse:
+    if spec.startswith("random:"):
+        _, kcs, seed = spec.split(":")
+        return random_course(int(kcs), int(seed))
+    course = load_course(ROOT / "content" / "courses" / spec if "/" not in spec else spec)
+    index = {kc.id: k for k, kc in enumerate(course.kcs)}
+    items = []
+    for k, kc in enumerate(course.kcs):
+        # Authors order a KC's items from easy to hard.
+        for item, difficulty in zip(kc.items, np.linspace(-1.5, 1.5, len(kc.items))):
+            items.append(SimItem(k, float(difficulty), item.guess or kc.bkt.guess, item.slip or kc.bkt.slip))
+    return SimCourse(
+        tuple(kc.id for kc in course.kcs),
+        tuple(tuple(index[p] for p in kc.prerequisites) for kc in course.kcs),
+        tuple(items),
+        base=tuple([0.35] * len(course.kcs)),
+    )
+
+
+def tutor_course(sim: SimCourse) -> Course:
+    """The simulated course as the tutor's loop sees it (content.ramp data)."""
+    kcs = []
+    for k, name in enumerate(sim.names):
+        items = tuple(
+            Item(id=str(i), kind="numeric", prompt="", answer=0.0, guess=sim.items[i].guess, slip=sim.items[i].slip)
+            for i in sim.items_of(k)
+        )
+        kcs.append(
+            KC(
+                id=name,
+                title=name,
+                prerequisites=tuple(sim.names[j] for j in sim.parents[k]),
+                explanation="",
+                items=items,
+                bkt=BKTParams(prior=PRIOR, learn=LEARN, guess=0.2, slip=0.1),
+            )
+        )
+    return Course(id="sim", title="sim", description="", kcs=tuple(kcs))
+
+
+class Tracker:
+    """Per-KC BKT beliefs from the answers, as every policy keeps them."""
+
+    def __init__(self, sim: SimCourse):
+        self.sim = sim
+        self.beliefs = {name: bkt.initial_belief(self._params(0)) for name in sim.names}
+
+    def _params(self, item: int) -> bkt.Params:
+        it = self.sim.items[item]
+        return bkt.Params(prior=PRIOR, learn=LEARN, guess=it.guess, slip=it.slip)
+
+    def update(self, item: int, right: bool) -> None:
+        name = self.sim.names[self.sim.items[item].kc]
+        self.beliefs[name] = bkt.observe(self.beliefs[name], right, self._params(item))
+
+    def p_mastered(self, kc: int) -> float:
+        return bkt.p_mastered(self.beliefs[self.sim.names[kc]])
+
+
+def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng, cap: int) -> dict:
+    tracker = Tracker(sim)
+    served, seconds, in_band, probe = 0, 0.0, 0, {}
+    if policy == "tutor":
+        probe = run_probe(sim, learner, tracker)
+        served, seconds = probe["questions"], probe["seconds"]
+    counts: dict[str, int] = {}
+    last = None
+    ramp_position = 0
+    n_items = len(sim.items)
+    while not learner.mastered().all() and served < cap:
+        if policy == "random":
+            item = int(rng.integers(n_items))
+        elif policy == "ramp":
+            item, ramp_position = ramp_position % n_items, ramp_position + 1
+        elif policy == "mastery":
+            kc = next((k for k in range(len(sim.names)) if tracker.p_mastered(k) < 0.95), None)
+            if kc is None:
+                break  # the policy believes the course is done
+            options = sim.items_of(kc)
+            item = options[counts.get(sim.names[kc], 0) % len(options)]
+            counts[sim.names[kc]] = counts.get(sim.names[kc], 0) + 1
+        else:
+            choice = next_item(tutor, tracker.beliefs, times_answered=counts, last_item_id=last)
+            if choice is None:
+                break
+            item = int(choice.item.id)
+            counts[choice.item.id] = counts.get(choice.item.id, 0) + 1
+            last = choice.item.id
+        in_band += learner.in_band(item)
+        right, spent = learner.answer(item)
+        tracker.update(item, right)
+        served, seconds = served + 1, seconds + spent
+    return {
+        "items": served,
+        "seconds": seconds,
+        "finished": bool(learner.mastered().all()),
+        "eurekas": len(learner.eurekas),
+        "in_band": in_band,
+        "probe": probe,
+    }
+
+
+def run_probe(sim: SimCourse, learner: Learner, tracker: Tracker) -> dict:
+    """Ask the probe's questions; seed each KC's BKT belief with the graph marginal."""
+    start = learner.mastered().copy()
+    graph = Graph(sim.names, sim.parents)
+    belief = prior_belief(graph, torch.tensor(sim.base, dtype=torch.float64), leak=sim.leak)
+    item_kc = torch.tensor([it.kc for it in sim.items])
+    guess = torch.tensor([it.guess for it in sim.items], dtype=torch.float64)
+    slip = torch.tensor([it.slip for it in sim.items], dtype=torch.float64)
+    asked, seconds = set(), 0.0
+    while (item := next_probe(belief, item_kc, guess, slip, asked=asked)) is not None and len(asked) < len(sim.names):
+        asked.add(item)
+        right, spent = learner.answer(item)
+        seconds += spent
+        it = sim.items[item]
+        belief = observe(belief, it.kc, right, guess=it.guess, slip=it.slip, learn=LEARN, seed=len(asked))
+    marginals = belief.marginals().numpy()
+    for k, name in enumerate(sim.names):
+        p = float(np.clip(marginals[k], 1e-6, 1 - 1e-6))
+        tracker.beliefs[name] = float(np.log(p) - np.log1p(-p))
+    return {"questions": len(asked), "seconds": seconds, "accuracy": float(np.mean((marginals > 0.5) == start))}
+
+
+def pretest_accuracy(sim: SimCourse, learner: Learner) -> float:
+    """One item of median difficulty per KC, classified by BKT's posterior."""
+    start = learner.mastered().copy()
+    right = []
+    for k in range(len(sim.names)):
+        items = sim.items_of(k)
+        item = items[len(items) // 2]
+        it = sim.items[item]
+        p_right = learner.p_right(item)
+        said = learner.rng.random() < p_right
+        post = PRIOR * (1 - it.slip if said else it.slip)
+        post /= post + (1 - PRIOR) * (it.guess if said else 1 - it.guess)
+        right.append((post > 0.5) == start[k])
+    return float(np.mean(right))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--course", default="llm101n", help="a course folder or name, or random:KCS:SEED")
+    parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cap", type=int, default=40, help="items per KC at most before a run stops")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    sim = sim_course(args.course)
+    tutor = tutor_course(sim)
+    results = {}
+    for policy in ("random", "ramp", "mastery", "tutor"):
+        runs, pretests = [], []
+        started = time.perf_counter()
+        for n in range(args.learners):
+            learner = Learner(sim, np.random.default_rng([args.seed, n]))  # the same learners for every policy
+            if policy == "tutor":
+                pretests.append(pretest_accuracy(sim, Learner(sim, np.random.default_rng([args.seed, n]))))
+            runs.append(
+                run_policy(
+                    policy, sim, tutor, learner, np.random.default_rng([args.seed, n, 1]), cap=args.cap * len(sim.names)
+                )
+            )
+        items = sum(r["items"] for r in runs)
+        results[policy] = {
+            "items_to_mastery": float(np.mean([r["items"] for r in runs])),
+            "minutes_to_mastery": float(np.mean([r["seconds"] for r in runs]) / 60),
+            "finished": float(np.mean([r["finished"] for r in runs])),
+            "eurekas_per_hour": float(sum(r["eurekas"] for r in runs) / (sum(r["seconds"] for r in runs) / 3600)),
+            "in_band": float(sum(r["in_band"] for r in runs) / max(items, 1)),
+            "wall_seconds": time.perf_counter() - started,
+        }
+        if policy == "tutor":
+            results[policy]["probe_questions"] = float(np.mean([r["probe"]["questions"] for r in runs]))
+            results[policy]["probe_accuracy"] = float(np.mean([r["probe"]["accuracy"] for r in runs]))
+            results[policy]["pretest_questions"] = len(sim.names)
+            results[policy]["pretest_accuracy"] = float(np.mean(pretests))
+
+    print(f"course {args.course}: {len(sim.names)} KCs, {len(sim.items)} items, {args.learners} learners")
+    print(f"{'policy':8} {'items':>7} {'minutes':>8} {'finished':>9} {'eurekas/h':>10} {'in band':>8}")
+    for policy, row in results.items():
+        print(
+            f"{policy:8} {row['items_to_mastery']:7.1f} {row['minutes_to_mastery']:8.1f} {row['finished']:9.0%} "
+            f"{row['eurekas_per_hour']:10.2f} {row['in_band']:8.0%}"
+        )
+    probe = results["tutor"]
+    print(
+        f"probe: {probe['probe_questions']:.1f} questions, per-KC accuracy {probe['probe_accuracy']:.0%}; "
+        f"pre-test: {probe['pretest_questions']} questions, accuracy {probe['pretest_accuracy']:.0%}"
+    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {"course": args.course, "learners": args.learners, "seed": args.seed, "results": results}, indent=1
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
