@@ -7,6 +7,8 @@ Policies, each seeing only the learners' answers:
 - random: any item of the course, at random;
 - ramp: every item in ramp order, round and round;
 - mastery: ramp order, practising each KC until BKT says P(mastered) >= 0.95 (classic BKT tutors);
+All of them use BKT parameters fitted (EM, guess and slip per item) to a calibration cohort
+that answered at random, as the tutor's refit would fit them from its log.
 - tutor: the tutor's own loop (tutor/loop.py): the probe first (learner_model/probe.py over the
   graph belief), then items from the frontier whose predicted success is nearest the target.
 
@@ -33,12 +35,11 @@ from content import load_course  # noqa: E402
 from content.ramp import KC, BKTParams, Course, Item  # noqa: E402
 from learner_model import bkt  # noqa: E402
 from learner_model.graph import Graph, observe, prior_belief  # noqa: E402
+from learner_model.log import from_columns  # noqa: E402
+from learner_model.model import BKTModel, Options, fit  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
 from learner_model.simulate import Learner, SimCourse, SimItem, random_course  # noqa: E402
-from tutor.loop import next_item  # noqa: E402
-
-LEARN = 0.2  # the policies' BKT learn rate (they do not know the simulator's)
-PRIOR = 0.3
+from tutor.loop import item_params, kc_params, next_item  # noqa: E402
 
 
 def sim_course(spec: str) -> SimCourse:
@@ -60,51 +61,65 @@ def sim_course(spec: str) -> SimCourse:
     )
 
 
-def tutor_course(sim: SimCourse) -> Course:
-    """The simulated course as the tutor's loop sees it (content.ramp data)."""
+def calibrate(sim: SimCourse, *, learners: int, seed: int) -> BKTModel:
+    """Parameters fitted (EM, guess and slip per item) to a cohort that answered at random, as the
+    tutor's refit would fit them from its own log: no policy is told the simulator's truth."""
+    kcs, who, items, right = [], [], [], []
+    for n in range(learners):
+        learner = Learner(sim, np.random.default_rng([seed, 10_000 + n]))
+        rng = np.random.default_rng([seed, 20_000 + n])
+        for item in rng.integers(len(sim.items), size=8 * len(sim.names)):
+            kcs.append(sim.names[sim.items[item].kc])
+            who.append(n)
+            items.append(int(item))
+            right.append(learner.answer(int(item))[0])
+    log = from_columns(kcs=kcs, learners=who, items=items, correct=right)
+    return fit(log, Options(item_guess_slip=True, restarts=3, seed=seed))
+
+
+def tutor_course(sim: SimCourse, model: BKTModel) -> Course:
+    """The simulated course as the tutor's loop sees it (content.ramp data), with fitted parameters."""
     kcs = []
     for k, name in enumerate(sim.names):
+        fitted = model.kc(name)
         items = tuple(
-            Item(id=str(i), kind="numeric", prompt="", answer=0.0, guess=sim.items[i].guess, slip=sim.items[i].slip)
+            Item(
+                id=str(i),
+                kind="numeric",
+                prompt="",
+                answer=0.0,
+                guess=fitted.items.get(str(i), {}).get("guess", fitted.guess),
+                slip=fitted.items.get(str(i), {}).get("slip", fitted.slip),
+            )
             for i in sim.items_of(k)
         )
-        kcs.append(
-            KC(
-                id=name,
-                title=name,
-                prerequisites=tuple(sim.names[j] for j in sim.parents[k]),
-                explanation="",
-                items=items,
-                bkt=BKTParams(prior=PRIOR, learn=LEARN, guess=0.2, slip=0.1),
-            )
-        )
+        params = BKTParams(prior=fitted.prior, learn=fitted.learn, guess=fitted.guess, slip=fitted.slip)
+        prerequisites = tuple(sim.names[j] for j in sim.parents[k])
+        kcs.append(KC(id=name, title=name, prerequisites=prerequisites, explanation="", items=items, bkt=params))
     return Course(id="sim", title="sim", description="", kcs=tuple(kcs))
 
 
 class Tracker:
-    """Per-KC BKT beliefs from the answers, as every policy keeps them."""
+    """Per-KC BKT beliefs from the answers, as every policy keeps them (with the fitted parameters)."""
 
-    def __init__(self, sim: SimCourse):
-        self.sim = sim
-        self.beliefs = {name: bkt.initial_belief(self._params(0)) for name in sim.names}
-
-    def _params(self, item: int) -> bkt.Params:
-        it = self.sim.items[item]
-        return bkt.Params(prior=PRIOR, learn=LEARN, guess=it.guess, slip=it.slip)
+    def __init__(self, sim: SimCourse, tutor: Course):
+        self.sim, self.tutor = sim, tutor
+        self.items = {item.id: (kc, item) for kc in tutor.kcs for item in kc.items}
+        self.beliefs = {kc.id: bkt.initial_belief(kc_params(kc)) for kc in tutor.kcs}
 
     def update(self, item: int, right: bool) -> None:
-        name = self.sim.names[self.sim.items[item].kc]
-        self.beliefs[name] = bkt.observe(self.beliefs[name], right, self._params(item))
+        kc, content_item = self.items[str(item)]
+        self.beliefs[kc.id] = bkt.observe(self.beliefs[kc.id], right, item_params(kc, content_item))
 
     def p_mastered(self, kc: int) -> float:
         return bkt.p_mastered(self.beliefs[self.sim.names[kc]])
 
 
 def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng, cap: int) -> dict:
-    tracker = Tracker(sim)
+    tracker = Tracker(sim, tutor)
     served, seconds, in_band, probe = 0, 0.0, 0, {}
     if policy == "tutor":
-        probe = run_probe(sim, learner, tracker)
+        probe = run_probe(sim, tutor, learner, tracker)
         served, seconds = probe["questions"], probe["seconds"]
     counts: dict[str, int] = {}
     last = None
@@ -143,21 +158,31 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
     }
 
 
-def run_probe(sim: SimCourse, learner: Learner, tracker: Tracker) -> dict:
+def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker) -> dict:
     """Ask the probe's questions; seed each KC's BKT belief with the graph marginal."""
     start = learner.mastered().copy()
     graph = Graph(sim.names, sim.parents)
-    belief = prior_belief(graph, torch.tensor(sim.base, dtype=torch.float64), leak=sim.leak)
+    base = torch.tensor([kc.bkt.prior for kc in tutor.kcs], dtype=torch.float64)
+    belief = prior_belief(graph, base, leak=sim.leak)
+    flat = [tracker.items[str(i)] for i in range(len(sim.items))]
     item_kc = torch.tensor([it.kc for it in sim.items])
-    guess = torch.tensor([it.guess for it in sim.items], dtype=torch.float64)
-    slip = torch.tensor([it.slip for it in sim.items], dtype=torch.float64)
+    guess = torch.tensor([item.guess for _, item in flat], dtype=torch.float64)
+    slip = torch.tensor([item.slip for _, item in flat], dtype=torch.float64)
     asked, seconds = set(), 0.0
     while (item := next_probe(belief, item_kc, guess, slip, asked=asked)) is not None and len(asked) < len(sim.names):
         asked.add(item)
         right, spent = learner.answer(item)
         seconds += spent
-        it = sim.items[item]
-        belief = observe(belief, it.kc, right, guess=it.guess, slip=it.slip, learn=LEARN, seed=len(asked))
+        kc, content_item = flat[item]
+        belief = observe(
+            belief,
+            int(item_kc[item]),
+            right,
+            guess=content_item.guess,
+            slip=content_item.slip,
+            learn=kc.bkt.learn,
+            seed=len(asked),
+        )
     marginals = belief.marginals().numpy()
     for k, name in enumerate(sim.names):
         p = float(np.clip(marginals[k], 1e-6, 1 - 1e-6))
@@ -165,19 +190,15 @@ def run_probe(sim: SimCourse, learner: Learner, tracker: Tracker) -> dict:
     return {"questions": len(asked), "seconds": seconds, "accuracy": float(np.mean((marginals > 0.5) == start))}
 
 
-def pretest_accuracy(sim: SimCourse, learner: Learner) -> float:
-    """One item of median difficulty per KC, classified by BKT's posterior."""
+def pretest_accuracy(sim: SimCourse, tutor: Course, learner: Learner) -> float:
+    """One item of median difficulty per KC, each KC classified by its BKT posterior."""
     start = learner.mastered().copy()
     right = []
-    for k in range(len(sim.names)):
-        items = sim.items_of(k)
-        item = items[len(items) // 2]
-        it = sim.items[item]
-        p_right = learner.p_right(item)
-        said = learner.rng.random() < p_right
-        post = PRIOR * (1 - it.slip if said else it.slip)
-        post /= post + (1 - PRIOR) * (it.guess if said else 1 - it.guess)
-        right.append((post > 0.5) == start[k])
+    for k, kc in enumerate(tutor.kcs):
+        item = sim.items_of(k)[len(kc.items) // 2]
+        said = learner.rng.random() < learner.p_right(item)
+        belief = bkt.observe(bkt.initial_belief(kc_params(kc)), said, item_params(kc, kc.items[len(kc.items) // 2]))
+        right.append((bkt.p_mastered(belief) > 0.5) == start[k])
     return float(np.mean(right))
 
 
@@ -187,11 +208,12 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cap", type=int, default=40, help="items per KC at most before a run stops")
+    parser.add_argument("--calibration", type=int, default=300, help="learners in the cohort parameters are fitted to")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
     sim = sim_course(args.course)
-    tutor = tutor_course(sim)
+    tutor = tutor_course(sim, calibrate(sim, learners=args.calibration, seed=args.seed))
     results = {}
     for policy in ("random", "ramp", "mastery", "tutor"):
         runs, pretests = [], []
@@ -199,7 +221,7 @@ def main() -> None:
         for n in range(args.learners):
             learner = Learner(sim, np.random.default_rng([args.seed, n]))  # the same learners for every policy
             if policy == "tutor":
-                pretests.append(pretest_accuracy(sim, Learner(sim, np.random.default_rng([args.seed, n]))))
+                pretests.append(pretest_accuracy(sim, tutor, Learner(sim, np.random.default_rng([args.seed, n]))))
             runs.append(
                 run_policy(
                     policy, sim, tutor, learner, np.random.default_rng([args.seed, n, 1]), cap=args.cap * len(sim.names)
