@@ -51,7 +51,7 @@ def sim_course(spec: str) -> SimCourse:
     items = []
     for k, kc in enumerate(course.kcs):
         # Authors order a KC's items from easy to hard.
-        for item, difficulty in zip(kc.items, np.linspace(-1.5, 1.5, len(kc.items))):
+        for item, difficulty in zip(kc.items, np.linspace(-3.0, 3.0, len(kc.items))):
             items.append(SimItem(k, float(difficulty), item.guess or kc.bkt.guess, item.slip or kc.bkt.slip))
     return SimCourse(
         tuple(kc.id for kc in course.kcs),

@@ -20,6 +20,7 @@ degenerate. Everything is vectorized in torch over states. The probe (learner_mo
 chooses questions from the belief's marginals.
 """
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -88,7 +89,7 @@ def prior_belief(
         )
         p = torch.where(ready, base[k].double(), _float(leak))
         states[:, k] = torch.rand(particles, generator=generator, dtype=torch.float64) < p
-    return Belief(states, torch.full((particles,), -torch.log(torch.tensor(float(particles)))), exact=False)
+    return Belief(states, torch.full((particles,), -math.log(particles), dtype=torch.float64), exact=False)
 
 
 def observe(
@@ -148,7 +149,7 @@ def _resample_if_degenerate(states, log_weights, seed):
     n = len(states)
     positions = (torch.rand(1, generator=generator, dtype=torch.float64) + torch.arange(n)) / n
     picked = torch.searchsorted(torch.cumsum(weights, 0), positions).clamp(max=n - 1)
-    return states[picked], torch.full((n,), -torch.log(torch.tensor(float(n))))
+    return states[picked], torch.full((n,), -math.log(n), dtype=torch.float64)
 
 
 def _float(x: float) -> torch.Tensor:

@@ -75,7 +75,7 @@ def random_course(n_kcs: int, seed: int, *, items_per_kc: int = 10) -> SimCourse
         SimItem(kc, float(d), float(g), float(s))
         for kc in range(n_kcs)
         for d, g, s in zip(
-            np.linspace(-1.5, 1.5, items_per_kc) + rng.normal(0, 0.2, items_per_kc),
+            np.linspace(-3.0, 3.0, items_per_kc) + rng.normal(0, 0.2, items_per_kc),
             rng.choice([0.05, 0.25, 0.33], items_per_kc),
             rng.uniform(0.05, 0.15, items_per_kc),
         )

@@ -62,6 +62,8 @@ def test_exact_belief_update_matches_enumeration_by_hand():
 
 
 def test_particles_approximate_the_exact_belief():
+    sampled = prior_belief(GRAPH, BASE, leak=LEAK, exact_limit=0, particles=40_000, seed=1).marginals()
+    assert sampled.tolist() == pytest.approx(brute_force_marginals([]), abs=0.01)
     exact = run(prior_belief(GRAPH, BASE, leak=LEAK), ANSWERS).marginals()
     particles = run(prior_belief(GRAPH, BASE, leak=LEAK, exact_limit=0, particles=40_000, seed=3), ANSWERS)
     assert not particles.exact
