@@ -57,6 +57,13 @@ def p_correct(belief: float, params: Params) -> float:
     return mastered * (1.0 - params.slip) + (1.0 - mastered) * params.guess
 
 
+def information(belief: float, params: Params) -> float:
+    """Expected information (nats) the next answer gives about mastery: I(answer; mastered)."""
+    mastered = p_mastered(belief)
+    right = mastered * (1.0 - params.slip) + (1.0 - mastered) * params.guess
+    return _entropy(right) - mastered * _entropy(1.0 - params.slip) - (1.0 - mastered) * _entropy(params.guess)
+
+
 def observe(belief: float, correct: bool, params: Params) -> float:
     """The belief after one answer: Bayes' rule on the evidence, then the learning step."""
     if correct:
@@ -85,3 +92,8 @@ def _logaddexp(a: float, b: float) -> float:
         return a
     high, low = max(a, b), min(a, b)
     return high + math.log1p(math.exp(low - high))
+
+
+def _entropy(p: float) -> float:
+    p = min(max(p, 1e-12), 1.0 - 1e-12)
+    return -(p * math.log(p) + (1.0 - p) * math.log1p(-p))

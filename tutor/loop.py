@@ -2,9 +2,11 @@
 
 A learner's state is a belief (log-odds of mastery, see learner_model.bkt) per KC.
 The next item comes from the frontier: KCs not yet mastered whose prerequisites all
-are. Among the frontier's items the tutor prefers the one whose predicted chance of
-success is nearest the course's target (0.8 by default): hard enough to teach,
-easy enough not to discourage.
+are. Among the frontier's items the tutor prefers those whose predicted chance of
+success lies in the course's target band (0.7 to 0.85 around a target of 0.8): hard
+enough to teach, easy enough not to discourage; and among those, the one whose answer
+tells most about whether the KC is mastered (an item nearly everyone gets right tells
+little, so the learner is not kept on it once they are ready for more).
 """
 
 from dataclasses import dataclass, replace
@@ -59,20 +61,23 @@ def next_item(
 ) -> Choice | None:
     """The item to serve next, or None when every KC of the course is mastered.
 
-    Ties (items of one KC share a prediction unless they set their own guess or slip)
-    go to the item answered fewest times, then to ramp order. The item just answered
-    is not served again at once if any other item is available.
+    Items in the band (or nearest it) come first, the most informative of them first; ties
+    go to the item answered fewest times, then to ramp order. The item just answered is
+    not served again at once if any other item is available.
     """
     target = course.target_success if target is None else target
+    low, high = target - 0.1, target + 0.05
     times_answered = times_answered or {}
     candidates = []
     for position, kc in enumerate(frontier(course, beliefs)):
         belief = belief_of(kc, beliefs)
         for item_position, item in enumerate(kc.items):
-            predicted = bkt.p_correct(belief, item_params(kc, item))
+            params = item_params(kc, item)
+            predicted = bkt.p_correct(belief, params)
             key = (
                 item.id == last_item_id,
-                round(abs(predicted - target), 6),
+                round(max(low - predicted, predicted - high, 0.0), 6),  # distance outside the band
+                -round(bkt.information(belief, params), 6),
                 times_answered.get(item.id, 0),
                 position,
                 item_position,

@@ -67,3 +67,15 @@ def test_a_long_run_of_correct_answers_never_saturates_the_belief():
 def test_parameters_outside_the_unit_interval_are_refused():
     with pytest.raises(ValueError, match="guess must lie strictly between 0 and 1"):
         Params(prior=0.3, learn=0.15, guess=1.0, slip=0.1)
+
+
+def test_information_of_the_next_answer():
+    from learner_model.bkt import information
+
+    # P(mastered) = 0.3: P(right) = 0.41; I = H(0.41) - 0.3 H(0.9) - 0.7 H(0.2), in nats.
+    def h(p):
+        return -(p * math.log(p) + (1 - p) * math.log(1 - p))
+
+    assert information(initial_belief(PARAMS), PARAMS) == pytest.approx(h(0.41) - 0.3 * h(0.9) - 0.7 * h(0.2))
+    telling_nothing = Params(prior=0.3, learn=0.15, guess=0.9, slip=0.1)  # right as often either way
+    assert information(initial_belief(telling_nothing), telling_nothing) == pytest.approx(0.0, abs=1e-12)
