@@ -1,0 +1,101 @@
+"""How long choosing the next item takes on a large course: the tutor's loop and the probe.
+
+    python benchmarks/selection_speed.py [--kcs 200] [--items-per-kc 10] [--json OUT.json]
+
+A random ramp of `--kcs` KCs (learner_model.simulate.random_course), learners part way
+through it. Times `tutor.loop.next_item` (teaching) and `learner_model.probe.next_probe`
+on a particle belief (placement); prints median and 95th percentile in milliseconds.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from content.ramp import KC, BKTParams, Course, Item  # noqa: E402
+from learner_model.graph import Graph, prior_belief  # noqa: E402
+from learner_model.probe import next_probe  # noqa: E402
+from learner_model.simulate import random_course  # noqa: E402
+from tutor.loop import next_item  # noqa: E402
+
+
+def timed(function, repeats: int) -> dict:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": float(np.median(times)), "p95_ms": float(np.percentile(times, 95))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kcs", type=int, default=200)
+    parser.add_argument("--items-per-kc", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    sim = random_course(args.kcs, seed=0, items_per_kc=args.items_per_kc)
+    course = Course(
+        id="big",
+        title="big",
+        description="",
+        kcs=tuple(
+            KC(
+                id=name,
+                title=name,
+                prerequisites=tuple(sim.names[j] for j in sim.parents[k]),
+                explanation="",
+                items=tuple(
+                    Item(
+                        id=str(i),
+                        kind="numeric",
+                        prompt="",
+                        answer=0.0,
+                        guess=sim.items[i].guess,
+                        slip=sim.items[i].slip,
+                    )
+                    for i in sim.items_of(k)
+                ),
+                bkt=BKTParams(),
+            )
+            for k, name in enumerate(sim.names)
+        ),
+    )
+    rng = np.random.default_rng(0)
+    # Part way through: the first third mastered, the rest unsure.
+    beliefs = {name: (8.0 if k < args.kcs // 3 else float(rng.normal(-1, 1))) for k, name in enumerate(sim.names)}
+    teaching = timed(lambda: next_item(course, beliefs), args.repeats)
+
+    belief = prior_belief(Graph(sim.names, sim.parents), torch.tensor(sim.base, dtype=torch.float64))
+    item_kc = torch.tensor([it.kc for it in sim.items])
+    guess = torch.tensor([it.guess for it in sim.items], dtype=torch.float64)
+    slip = torch.tensor([it.slip for it in sim.items], dtype=torch.float64)
+    placement = timed(lambda: next_probe(belief, item_kc, guess, slip), args.repeats)
+
+    result = {
+        "kcs": args.kcs,
+        "items": len(sim.items),
+        "particles": len(belief.states),
+        "next_item": teaching,
+        "next_probe": placement,
+    }
+    print(f"{args.kcs} KCs, {len(sim.items)} items ({len(belief.states)} particles for the probe)")
+    print(f"{'choice':12} {'median ms':>10} {'p95 ms':>8}")
+    for name in ("next_item", "next_probe"):
+        print(f"{name:12} {result[name]['median_ms']:10.2f} {result[name]['p95_ms']:8.2f}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
