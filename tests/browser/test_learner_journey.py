@@ -1,4 +1,4 @@
-"""A learner signs up, enrolls in LLM101N, answers wrong and right, and is taught."""
+"""A learner signs up, enrolls in LLM101N, is placed by the probe, answers wrong and right, and is taught."""
 
 import re
 
@@ -38,7 +38,7 @@ def answer_current_item(page: Page, *, right: bool) -> tuple[str, str]:
     return item.id, kc_id
 
 
-def test_a_new_learner_learns_in_the_browser(page: Page, live_server, llm101n):
+def test_a_new_learner_is_placed_then_learns_in_the_browser(page: Page, live_server, llm101n):
     page.goto(f"{live_server.url}/accounts/signup/")
     page.get_by_label("Username").fill("lin")
     page.locator("#id_password1").fill("a-long-learner-passphrase")
@@ -46,32 +46,39 @@ def test_a_new_learner_learns_in_the_browser(page: Page, live_server, llm101n):
     page.get_by_role("button", name="Sign up").click()
 
     page.get_by_role("button", name=re.compile("Enroll in LLM101N")).click()
-    expect(page.get_by_test_id("item")).to_be_visible()
-    expect(page.get_by_text("Why this question?")).to_be_visible()
+    expect(page.get_by_test_id("placement")).to_be_visible()
+    expect(page.get_by_text("Why this question?")).to_contain_text("Placement question 1")
 
-    first_kc = COURSE.kcs[0].id
-    before = mastery_of(page, first_kc)
+    # A wrong answer: the verdict, the mastery change, and an explanation by the real local model.
     _, kc_id = answer_current_item(page, right=False)
     expect(page.get_by_test_id("verdict")).to_contain_text("Not quite")
-    # BKT counts even a wrong answer as practice (the learning step), so from the prior
-    # mastery may move either way; it must move, and less than a right answer moves it.
-    assert mastery_of(page, kc_id) != before
-
-    # The explanation is written by the real local model, from the course notes.
+    expect(page.get_by_text(re.compile("^Mastery of "))).to_be_visible()
     explanation = page.locator("section.explanation")
     expect(explanation).to_have_attribute("data-source", "model", timeout=120_000)
     expect(explanation.locator(".explanation-source")).to_contain_text("SmolLM2-135M-Instruct")
     assert len(explanation.locator(".explanation-body").inner_text().split()) >= 5
 
-    after_wrong = mastery_of(page, kc_id)
-    page.get_by_role("link", name="Next question").click()
-    answered, kc_id = answer_current_item(page, right=True)
+    # The rest of the placement, answered right, ends on the learner's mastery map.
+    for _ in range(10):
+        page.get_by_role("link", name="Next question").click()
+        if page.get_by_test_id("placed").count():
+            break
+        answer_current_item(page, right=True)
+    expect(page.get_by_test_id("placed")).to_be_visible()
+    page.get_by_role("link", name="Start learning").click()
+
+    # Teaching: each item says why it was chosen; a right answer raises that KC's mastery.
+    expect(page.get_by_text("Why this question?")).to_be_visible()
+    expect(page.get_by_test_id("placement")).to_have_count(0)
+    item = ITEMS[page.get_by_test_id("item").get_attribute("data-item")]
+    kc_id = next(kc.id for kc in COURSE.kcs if item in kc.items)
+    before = mastery_of(page, kc_id)
+    answer_current_item(page, right=True)
     expect(page.get_by_test_id("verdict")).to_contain_text("Correct!")
-    assert kc_id == first_kc
-    assert mastery_of(page, kc_id) > after_wrong
+    assert mastery_of(page, kc_id) > before
 
     page.get_by_role("link", name="Next question").click()
-    expect(page.get_by_test_id("item")).not_to_have_attribute("data-item", answered)
+    expect(page.get_by_test_id("item")).not_to_have_attribute("data-item", item.id)
 
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile("/accounts/login/"))

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.conftest import FIXTURES
-from webapp.learning import services
+from webapp.learning import placement, services
 
 
 @pytest.fixture
@@ -19,7 +19,10 @@ def learner(db):
 
 @pytest.fixture
 def enrolled(course, learner):
-    return services.enroll(learner=learner, course=course)
+    """Enrolled, with placement skipped: teaching starts at the beginning of the ramp."""
+    enrollment = services.enroll(learner=learner, course=course)
+    placement.skip(enrollment=enrollment)
+    return enrollment
 
 
 @pytest.fixture

@@ -20,12 +20,18 @@ def test_pages_need_a_login(client, course):
     assert reply.status_code == 302 and reply.url.startswith(reverse("login"))
 
 
-def test_enroll_then_the_learning_page_shows_an_item_and_the_mastery_bars(logged_in, course, learner):
+def test_enroll_starts_placement_and_the_page_shows_the_mastery_bars(logged_in, course, learner):
     assert logged_in.post(reverse("enroll", args=["tiny"])).status_code == 302
-    assert Enrollment.objects.filter(learner=learner, course=course).exists()
+    assert Enrollment.objects.filter(learner=learner, course=course, placed_at=None).exists()
+    page = logged_in.get(reverse("learn", args=["tiny"])).content.decode()
+    assert 'data-testid="placement"' in page and "Placement question 1 of at most 2" in page
+    assert page.count('role="progressbar"') == 3 and 'data-testid="mastery-counting">10%' in page
+
+
+def test_after_skipping_placement_teaching_starts_at_the_first_step(logged_in, enrolled):
     page = logged_in.get(reverse("learn", args=["tiny"])).content.decode()
     assert 'data-item="counting-apples"' in page and "Why this question?" in page
-    assert page.count('role="progressbar"') == 3 and 'data-testid="mastery-counting">10%' in page
+    assert 'data-testid="placement"' not in page
 
 
 def submit(client, item, given, key=None):

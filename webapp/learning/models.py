@@ -7,6 +7,7 @@ in the same transaction that updates mastery.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from content.ramp import BKTParams
 from content.ramp import Item as ContentItem
@@ -92,6 +93,10 @@ class Enrollment(models.Model):
         help_text="The item served and not yet answered: a reload shows it again.",
     )
     current_reason = models.CharField(max_length=300, blank=True)
+    placement_started_at = models.DateTimeField(default=timezone.now)
+    placed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the placement probe ended; until then the learner is being placed."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner", "course"], name="unique_enrollment")]
@@ -126,6 +131,7 @@ class Response(models.Model):
     p_mastered_before = models.FloatField()
     p_mastered_after = models.FloatField()
     answered_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    placement = models.BooleanField(default=False, help_text="Answered during the placement probe.")
 
     class Meta:
         ordering = ["answered_at", "id"]

@@ -22,7 +22,7 @@ from tutor import explain as explaining
 from tutor.grading import grade
 from tutor.llm import LLMConfig, load_model
 from tutor.loop import item_params, next_item
-from webapp.learning import selectors
+from webapp.learning import placement, selectors
 from webapp.learning.models import (
     Course,
     Enrollment,
@@ -162,6 +162,7 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
                 predicted_correct=bkt.p_correct(before, params),
                 p_mastered_before=bkt.p_mastered(before),
                 p_mastered_after=bkt.p_mastered(mastery.belief),
+                placement=enrollment.placed_at is None,
             )
             if enrollment.current_item_id == item.id:
                 enrollment.current_item = None
@@ -184,13 +185,25 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
 class Served:
     item: Item
     reason: str
+    placement: bool = False  # a question of the placement probe
 
 
 def serve_item(*, enrollment: Enrollment) -> Served | None:
-    """The item the learner should work on now (the same one until it is answered), or None when done."""
+    """The item the learner should work on now (the same one until it is answered), or None when done.
+
+    A learner not yet placed gets the placement probe's questions first; when the probe
+    ends, `enrollment.placed_at` is set and teaching begins.
+    """
     current = enrollment.current_item
     if current is not None and not current.archived:
-        return Served(current, enrollment.current_reason)
+        return Served(current, enrollment.current_reason, placement=enrollment.placed_at is None)
+    if enrollment.placed_at is None:
+        question = placement.next_question(enrollment=enrollment)
+        if question is not None:
+            item, reason = question
+            enrollment.current_item, enrollment.current_reason = item, reason
+            enrollment.save(update_fields=["current_item", "current_reason"])
+            return Served(item, reason, placement=True)
     course, learner = enrollment.course, enrollment.learner
     choice = next_item(
         selectors.course_ramp(course),

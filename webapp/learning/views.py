@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tutor.grading import AnswerError
-from webapp.learning import selectors, services
-from webapp.learning.models import Course, Explanation, Response
+from webapp.learning import placement, selectors, services
+from webapp.learning.models import Course, Enrollment, Explanation, Response
 from webapp.learning.rendering import markdown_to_html
 
 
@@ -47,7 +47,12 @@ def learn(request, slug):
 
 
 def _item_page(request, course, enrollment, context, *, error="", status=200):
+    placing = enrollment.placed_at is None
     served = services.serve_item(enrollment=enrollment)
+    if placing and enrollment.placed_at is not None:
+        # The probe just ended: show where the learner stands before teaching begins.
+        context["mastery"] = selectors.mastery_map(request.user, course)
+        return render(request, "learning/placed.html", context)
     if served is None:
         return render(request, "learning/complete.html", context)
     asked = request.GET.get("explanation")
@@ -60,6 +65,7 @@ def _item_page(request, course, enrollment, context, *, error="", status=200):
         item=served.item,
         spec=served.item.content,
         reason=served.reason,
+        placement=served.placement,
         idempotency_key=uuid.uuid4(),
         explanation=explanation,
         error=error,
@@ -123,3 +129,19 @@ def explanation(request, pk):
             "html": markdown_to_html(explanation.text) if done else "",
         }
     )
+
+
+@login_required
+@require_POST
+def placement_skip(request, slug):
+    enrollment = get_object_or_404(Enrollment, learner=request.user, course__slug=slug)
+    placement.skip(enrollment=enrollment)
+    return redirect("learn", slug=slug)
+
+
+@login_required
+@require_POST
+def placement_restart(request, slug):
+    enrollment = get_object_or_404(Enrollment, learner=request.user, course__slug=slug)
+    placement.restart(enrollment=enrollment)
+    return redirect("learn", slug=slug)
