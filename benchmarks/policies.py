@@ -21,6 +21,7 @@ learners' true starting state, next to a pre-test of one item per KC.
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -119,7 +120,7 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
     tracker = Tracker(sim, tutor)
     served, seconds, in_band, probe = 0, 0.0, 0, {}
     if policy == "tutor":
-        probe = run_probe(sim, tutor, learner, tracker)
+        probe = run_probe(sim, tutor, learner, tracker, budget=math.ceil(len(sim.names) / 3))
         served, seconds = probe["questions"], probe["seconds"]
     counts: dict[str, int] = {}
     last = None
@@ -158,8 +159,12 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
     }
 
 
-def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker) -> dict:
-    """Ask the probe's questions; seed each KC's BKT belief with the graph marginal."""
+def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker, *, budget: int) -> dict:
+    """Ask up to `budget` probe questions; seed each KC's BKT belief with the graph marginal.
+
+    `accuracy` lists the per-KC classification accuracy (marginal > 0.5 against the true
+    starting state) before any question and after each one.
+    """
     start = learner.mastered().copy()
     graph = Graph(sim.names, sim.parents)
     base = torch.tensor([kc.bkt.prior for kc in tutor.kcs], dtype=torch.float64)
@@ -169,7 +174,8 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker)
     guess = torch.tensor([item.guess for _, item in flat], dtype=torch.float64)
     slip = torch.tensor([item.slip for _, item in flat], dtype=torch.float64)
     asked, seconds = set(), 0.0
-    while (item := next_probe(belief, item_kc, guess, slip, asked=asked)) is not None and len(asked) < len(sim.names):
+    accuracy = [float(np.mean((belief.marginals().numpy() > 0.5) == start))]
+    while len(asked) < budget and (item := next_probe(belief, item_kc, guess, slip, asked=asked)) is not None:
         asked.add(item)
         right, spent = learner.answer(item)
         seconds += spent
@@ -183,11 +189,20 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker)
             learn=kc.bkt.learn,
             seed=len(asked),
         )
+        accuracy.append(float(np.mean((belief.marginals().numpy() > 0.5) == start)))
     marginals = belief.marginals().numpy()
     for k, name in enumerate(sim.names):
         p = float(np.clip(marginals[k], 1e-6, 1 - 1e-6))
         tracker.beliefs[name] = float(np.log(p) - np.log1p(-p))
-    return {"questions": len(asked), "seconds": seconds, "accuracy": float(np.mean((marginals > 0.5) == start))}
+    return {"questions": len(asked), "seconds": seconds, "accuracy": accuracy}
+
+
+def questions_to(level: float, curves: list[list[float]]) -> int | None:
+    """The fewest questions after which mean accuracy reaches `level` (curves end early: last value holds)."""
+    longest = max(len(curve) for curve in curves)
+    padded = np.array([curve + [curve[-1]] * (longest - len(curve)) for curve in curves])
+    reached = np.flatnonzero(padded.mean(0) >= level)
+    return int(reached[0]) if len(reached) else None
 
 
 def pretest_accuracy(sim: SimCourse, tutor: Course, learner: Learner) -> float:
@@ -237,8 +252,16 @@ def main() -> None:
             "wall_seconds": time.perf_counter() - started,
         }
         if policy == "tutor":
+            curves = []
+            for n in range(args.learners):  # the probe alone, up to one question per KC, on the same learners
+                learner = Learner(sim, np.random.default_rng([args.seed, n]))
+                curves.append(run_probe(sim, tutor, learner, Tracker(sim, tutor), budget=len(sim.names))["accuracy"])
             results[policy]["probe_questions"] = float(np.mean([r["probe"]["questions"] for r in runs]))
-            results[policy]["probe_accuracy"] = float(np.mean([r["probe"]["accuracy"] for r in runs]))
+            results[policy]["probe_accuracy"] = float(np.mean([r["probe"]["accuracy"][-1] for r in runs]))
+            results[policy]["probe_questions_to_90"] = questions_to(0.9, curves)
+            results[policy]["probe_accuracy_curve"] = [
+                float(a) for a in np.mean([c + [c[-1]] * (len(sim.names) + 1 - len(c)) for c in curves], axis=0)
+            ]
             results[policy]["pretest_questions"] = len(sim.names)
             results[policy]["pretest_accuracy"] = float(np.mean(pretests))
 
@@ -251,9 +274,11 @@ def main() -> None:
         )
     probe = results["tutor"]
     print(
-        f"probe: {probe['probe_questions']:.1f} questions, per-KC accuracy {probe['probe_accuracy']:.0%}; "
+        f"probe (at most a third of the KCs): {probe['probe_questions']:.1f} questions, per-KC accuracy "
+        f"{probe['probe_accuracy']:.0%}; 90% accuracy after {probe['probe_questions_to_90']} questions; "
         f"pre-test: {probe['pretest_questions']} questions, accuracy {probe['pretest_accuracy']:.0%}"
     )
+    print("probe accuracy after 0, 1, 2, ... questions:", " ".join(f"{a:.0%}" for a in probe["probe_accuracy_curve"]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(
