@@ -37,7 +37,7 @@ from content.ramp import KC, BKTParams, Course, Item  # noqa: E402
 from learner_model import bkt  # noqa: E402
 from learner_model.graph import Graph, observe, prior_belief  # noqa: E402
 from learner_model.log import from_columns  # noqa: E402
-from learner_model.model import BKTModel, Options, fit  # noqa: E402
+from learner_model.model import BKTModel, KCFit, Options, fit  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
 from learner_model.simulate import Learner, SimCourse, SimItem, random_course  # noqa: E402
 from tutor.loop import item_params, kc_params, next_item  # noqa: E402
@@ -78,11 +78,12 @@ def calibrate(sim: SimCourse, *, learners: int, seed: int) -> BKTModel:
     return fit(log, Options(item_guess_slip=True, restarts=3, seed=seed))
 
 
-def tutor_course(sim: SimCourse, model: BKTModel) -> Course:
-    """The simulated course as the tutor's loop sees it (content.ramp data), with fitted parameters."""
+def tutor_course(sim: SimCourse, model: BKTModel | None = None) -> Course:
+    """The simulated course as the tutor's loop sees it (content.ramp data), with fitted parameters
+    (or, without a model, the items' own guess and slip and default KC parameters)."""
     kcs = []
     for k, name in enumerate(sim.names):
-        fitted = model.kc(name)
+        fitted = model.kc(name) if model else as_fit(sim, k)
         items = tuple(
             Item(
                 id=str(i),
@@ -98,6 +99,21 @@ def tutor_course(sim: SimCourse, model: BKTModel) -> Course:
         prerequisites = tuple(sim.names[j] for j in sim.parents[k])
         kcs.append(KC(id=name, title=name, prerequisites=prerequisites, explanation="", items=items, bkt=params))
     return Course(id="sim", title="sim", description="", kcs=tuple(kcs))
+
+
+def as_fit(sim: SimCourse, k: int) -> KCFit:
+    items = {str(i): {"guess": sim.items[i].guess, "slip": sim.items[i].slip} for i in sim.items_of(k)}
+    return KCFit(
+        prior=0.1,
+        learn=0.2,
+        forget=0.0,
+        guess=0.2,
+        slip=0.1,
+        n_responses=0,
+        log_likelihood=0.0,
+        iterations=0,
+        items=items,
+    )
 
 
 class Tracker:

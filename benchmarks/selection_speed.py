@@ -19,7 +19,8 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from content.ramp import KC, BKTParams, Course, Item  # noqa: E402
+from policies import tutor_course  # noqa: E402 (the benchmark beside this one)
+
 from learner_model.graph import Graph, prior_belief  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
 from learner_model.simulate import random_course  # noqa: E402
@@ -44,32 +45,7 @@ def main() -> None:
     args = parser.parse_args()
 
     sim = random_course(args.kcs, seed=0, items_per_kc=args.items_per_kc)
-    course = Course(
-        id="big",
-        title="big",
-        description="",
-        kcs=tuple(
-            KC(
-                id=name,
-                title=name,
-                prerequisites=tuple(sim.names[j] for j in sim.parents[k]),
-                explanation="",
-                items=tuple(
-                    Item(
-                        id=str(i),
-                        kind="numeric",
-                        prompt="",
-                        answer=0.0,
-                        guess=sim.items[i].guess,
-                        slip=sim.items[i].slip,
-                    )
-                    for i in sim.items_of(k)
-                ),
-                bkt=BKTParams(),
-            )
-            for k, name in enumerate(sim.names)
-        ),
-    )
+    course = tutor_course(sim)
     rng = np.random.default_rng(0)
     # Part way through: the first third mastered, the rest unsure.
     beliefs = {name: (8.0 if k < args.kcs // 3 else float(rng.normal(-1, 1))) for k, name in enumerate(sim.names)}
