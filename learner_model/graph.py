@@ -20,6 +20,7 @@ degenerate. Everything is vectorized in torch over states. The probe (learner_mo
 chooses questions from the belief's marginals.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -60,9 +61,13 @@ class Belief:
     def weights(self) -> torch.Tensor:
         return self.log_weights.exp()
 
+    @functools.cached_property
+    def _states_as_numbers(self) -> torch.Tensor:
+        return self.states.double()  # converted once per belief: the probe asks for marginals often
+
     def marginals(self) -> torch.Tensor:
         """P(mastered) per KC: [K]."""
-        return self.weights @ self.states.double()
+        return self.weights @ self._states_as_numbers
 
 
 def prior_belief(
