@@ -51,6 +51,9 @@ def frontier(course: Course, beliefs: dict[str, float]) -> list[KC]:
     return [kc for kc in course.kcs if kc.id not in done and all(p in done for p in kc.prerequisites)]
 
 
+STUCK_AFTER = 3  # misses in a row on one KC after which the tutor steps back
+
+
 def next_item(
     course: Course,
     beliefs: dict[str, float],
@@ -58,18 +61,40 @@ def next_item(
     times_answered: dict[str, int] | None = None,
     last_item_id: str | None = None,
     target: float | None = None,
+    recent: list[tuple[str, bool]] | None = None,
 ) -> Choice | None:
     """The item to serve next, or None when every KC of the course is mastered.
 
     Items in the band (or nearest it) come first, the most informative of them first; ties
     go to the item answered fewest times, then to ramp order. The item just answered is
-    not served again at once if any other item is available.
+    not served again at once if any other item is available. `recent` holds the learner's
+    last answers as (KC id, right), oldest first: after STUCK_AFTER misses in a row on one
+    KC, the tutor steps back to that KC's least mastered prerequisite.
     """
     target = course.target_success if target is None else target
+    stuck = _stuck_on(course, recent or [])
+    if stuck is not None and stuck.prerequisites:
+        weakest = min((course.kc(p) for p in stuck.prerequisites), key=lambda kc: belief_of(kc, beliefs))
+        choice = _best_item([weakest], beliefs, times_answered or {}, last_item_id, target)
+        reason = (
+            f"You missed '{stuck.title}' {STUCK_AFTER} times in a row: a step back to "
+            f"'{weakest.title}', which it builds on."
+        )
+        return Choice(choice.kc, choice.item, choice.predicted_correct, reason)
+    return _best_item(frontier(course, beliefs), beliefs, times_answered or {}, last_item_id, target)
+
+
+def _stuck_on(course: Course, recent: list[tuple[str, bool]]) -> KC | None:
+    tail = recent[-STUCK_AFTER:]
+    if len(tail) == STUCK_AFTER and len({kc for kc, _ in tail}) == 1 and not any(right for _, right in tail):
+        return course.kc(tail[0][0])
+    return None
+
+
+def _best_item(kcs, beliefs, times_answered, last_item_id, target) -> Choice | None:
     low, high = target - 0.1, target + 0.05
-    times_answered = times_answered or {}
     candidates = []
-    for position, kc in enumerate(frontier(course, beliefs)):
+    for position, kc in enumerate(kcs):
         belief = belief_of(kc, beliefs)
         for item_position, item in enumerate(kc.items):
             params = item_params(kc, item)

@@ -53,3 +53,16 @@ def test_items_may_set_their_own_guess():
     apples, letters, pairs = kc.items
     assert item_params(kc, apples).guess == 0.33 and item_params(kc, letters).guess == 0.05
     assert item_params(kc, pairs).guess == kc.bkt.guess == 0.2
+
+
+def test_after_three_misses_in_a_row_the_tutor_steps_back_to_the_weakest_prerequisite():
+    beliefs = {"counting": MASTERED, "adding": MASTERED, "multiplying": -1.0}
+    misses = [("multiplying", False)] * 3
+    choice = next_item(COURSE, {**beliefs, "adding": 4.0}, recent=misses)
+    assert choice.kc.id == "adding"
+    assert "missed 'Multiplying' 3 times in a row" in choice.reason and "'Adding'" in choice.reason
+    # Two misses, or a right answer among them, is not being stuck.
+    assert next_item(COURSE, beliefs, recent=misses[:2]).kc.id == "multiplying"
+    assert next_item(COURSE, beliefs, recent=[*misses[:2], ("multiplying", True)]).kc.id == "multiplying"
+    # A first step has nothing to step back to.
+    assert next_item(COURSE, {}, recent=[("counting", False)] * 3).kc.id == "counting"

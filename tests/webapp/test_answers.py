@@ -111,3 +111,15 @@ def test_the_same_answer_submitted_twice_at_once_is_stored_once(course, enrolled
     assert len(results) == 2 and sorted(r.replayed for r in results) == [False, True]
     assert Response.objects.count() == 1
     assert Mastery.objects.get(learner=learner, kc=item.kc).responses == 1
+
+
+def test_three_misses_on_a_kc_step_back_to_its_prerequisite(course, enrolled, learner):
+    counting = course.kcs.get(slug="counting")
+    Mastery.objects.create(learner=learner, kc=counting, belief=3.5)  # P = 0.97: mastered
+    served = services.serve_item(enrollment=Enrollment.objects.get(pk=enrolled.pk))
+    assert served.item.kc.slug == "adding"
+    for _ in range(3):
+        served = services.serve_item(enrollment=Enrollment.objects.get(pk=enrolled.pk))
+        answer(learner, served.item, "999" if served.item.content.kind == "numeric" else "100")
+    stepped_back = services.serve_item(enrollment=Enrollment.objects.get(pk=enrolled.pk))
+    assert stepped_back.item.kc.slug == "counting" and "step back to 'Counting'" in stepped_back.reason

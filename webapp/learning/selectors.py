@@ -61,6 +61,16 @@ def times_answered(learner, course: Course) -> dict[str, int]:
     return dict(rows)
 
 
+def recent_answers(learner, course: Course, count: int) -> list[tuple[str, bool]]:
+    """The learner's last `count` practice answers in the course as (KC slug, right), oldest first."""
+    rows = (
+        Response.objects.filter(learner=learner, item__course=course, placement=False)
+        .order_by("-answered_at", "-id")
+        .values_list("kc__slug", "correct")[:count]
+    )
+    return list(reversed(rows))
+
+
 def last_item_slug(learner, course: Course) -> str | None:
     last = Response.objects.filter(learner=learner, item__course=course).order_by("-answered_at", "-id").first()
     return last.item.slug if last else None

@@ -21,7 +21,7 @@ from learner_model.model import Options, evaluate, fit, log_likelihood
 from tutor import explain as explaining
 from tutor.grading import grade
 from tutor.llm import LLMConfig, load_model
-from tutor.loop import item_params, next_item
+from tutor.loop import STUCK_AFTER, item_params, next_item
 from webapp.learning import placement, selectors
 from webapp.learning.models import (
     Course,
@@ -210,6 +210,7 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
         selectors.beliefs_for(learner, course),
         times_answered=selectors.times_answered(learner, course),
         last_item_id=selectors.last_item_slug(learner, course),
+        recent=selectors.recent_answers(learner, course, STUCK_AFTER),
     )
     if choice is None:
         return None
