@@ -140,6 +140,7 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
         served, seconds = probe["questions"], probe["seconds"]
     counts: dict[str, int] = {}
     last = None
+    recent: list[tuple[str, bool]] = []
     ramp_position = 0
     n_items = len(sim.items)
     while not learner.mastered().all() and served < cap:
@@ -155,7 +156,7 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
             item = options[counts.get(sim.names[kc], 0) % len(options)]
             counts[sim.names[kc]] = counts.get(sim.names[kc], 0) + 1
         else:
-            choice = next_item(tutor, tracker.beliefs, times_answered=counts, last_item_id=last)
+            choice = next_item(tutor, tracker.beliefs, times_answered=counts, last_item_id=last, recent=recent[-3:])
             if choice is None:
                 break
             item = int(choice.item.id)
@@ -164,6 +165,7 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
         in_band += learner.in_band(item)
         right, spent = learner.answer(item)
         tracker.update(item, right)
+        recent.append((sim.names[sim.items[item].kc], right))
         served, seconds = served + 1, seconds + spent
     return {
         "items": served,
