@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from content import load_course  # noqa: E402
 from content.ramp import KC, BKTParams, Course, Item  # noqa: E402
 from learner_model import bkt  # noqa: E402
-from learner_model.graph import Graph, observe, prior_belief  # noqa: E402
+from learner_model.graph import Graph, base_rates, observe, prior_belief  # noqa: E402
 from learner_model.log import from_columns  # noqa: E402
 from learner_model.model import BKTModel, KCFit, Options, fit  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
@@ -185,8 +185,8 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker,
     """
     start = learner.mastered().copy()
     graph = Graph(sim.names, sim.parents)
-    base = torch.tensor([kc.bkt.prior for kc in tutor.kcs], dtype=torch.float64)
-    belief = prior_belief(graph, base, leak=sim.leak)
+    fitted = torch.tensor([kc.bkt.prior for kc in tutor.kcs], dtype=torch.float64)
+    belief = prior_belief(graph, base_rates(graph, fitted, leak=sim.leak), leak=sim.leak)
     flat = [tracker.items[str(i)] for i in range(len(sim.items))]
     item_kc = torch.tensor([it.kc for it in sim.items])
     guess = torch.tensor([item.guess for _, item in flat], dtype=torch.float64)

@@ -70,6 +70,30 @@ class Belief:
         return self.weights @ self._states_as_numbers
 
 
+def base_rates(
+    graph: Graph, marginals: torch.Tensor, *, leak: float = 0.05, samples: int = 50_000, seed: int = 0
+) -> torch.Tensor:
+    """The network's P(mastered k | prerequisites mastered) that reproduce given P(mastered k).
+
+    A fitted BKT prior is a KC's marginal: it already counts learners who lack the
+    prerequisites. Used as the network's conditional it would count that twice, and
+    belief in later KCs would start far too low. In ramp order, with r the share of
+    learners ready for k:  marginal = base * r + leak * (1 - r), solved for base
+    (r estimated by ancestral sampling).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    states = torch.zeros((samples, len(graph)), dtype=torch.bool)
+    base = torch.empty(len(graph), dtype=torch.float64)
+    for k in range(len(graph)):
+        ready = states[:, list(graph.parents[k])].all(1) if graph.parents[k] else torch.ones(samples, dtype=torch.bool)
+        share = float(ready.double().mean())
+        wanted = float(marginals[k])
+        base[k] = min(max((wanted - leak * (1 - share)) / max(share, 1e-9), leak), 0.99)
+        p = torch.where(ready, base[k], _float(leak))
+        states[:, k] = torch.rand(samples, generator=generator, dtype=torch.float64) < p
+    return base
+
+
 def prior_belief(
     graph: Graph,
     base: torch.Tensor,

@@ -5,7 +5,7 @@ import itertools
 import pytest
 import torch
 
-from learner_model.graph import Graph, observe, prior_belief
+from learner_model.graph import Graph, base_rates, observe, prior_belief
 
 # a -> b, a -> c, (b, c) -> d
 GRAPH = Graph.from_prerequisites({"a": [], "b": ["a"], "c": ["a"], "d": ["b", "c"]})
@@ -81,3 +81,12 @@ def test_evidence_flows_along_the_graph_both_ways():
 def test_a_prerequisite_after_its_kc_is_refused():
     with pytest.raises(ValueError, match="must come before it"):
         Graph.from_prerequisites({"b": ["a"], "a": []})
+
+
+def test_base_rates_reproduce_the_fitted_marginal_priors():
+    wanted = torch.tensor([0.5, 0.3, 0.35, 0.2], dtype=torch.float64)
+    base = base_rates(GRAPH, wanted, leak=LEAK)
+    assert base[0] == pytest.approx(0.5, abs=0.01)
+    assert base[3] > wanted[3]  # d needs b and c: its conditional rate exceeds its marginal
+    marginals = prior_belief(GRAPH, base, leak=LEAK).marginals()
+    assert marginals.tolist() == pytest.approx(wanted.tolist(), abs=0.01)

@@ -13,7 +13,7 @@ import torch
 from django.db import transaction
 from django.utils import timezone
 
-from learner_model.graph import Graph, observe, prior_belief
+from learner_model.graph import Graph, base_rates, observe, prior_belief
 from learner_model.probe import next_probe
 from tutor.loop import item_params
 from webapp.learning import selectors
@@ -32,7 +32,8 @@ def _belief(enrollment: Enrollment):
     course = selectors.course_ramp(enrollment.course)
     graph = Graph.from_prerequisites({kc.id: list(kc.prerequisites) for kc in course.kcs})
     index = {kc.id: k for k, kc in enumerate(course.kcs)}
-    belief = prior_belief(graph, torch.tensor([kc.bkt.prior for kc in course.kcs], dtype=torch.float64), leak=LEAK)
+    priors = torch.tensor([kc.bkt.prior for kc in course.kcs], dtype=torch.float64)
+    belief = prior_belief(graph, base_rates(graph, priors, leak=LEAK), leak=LEAK)
     answers = (
         Response.objects.filter(
             learner=enrollment.learner,
