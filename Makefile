@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 COURSE := content/courses/llm101n
-MODEL_DIR ?= $(HOME)/.cache/tutor-engine/smollm2-135m-instruct
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -27,7 +26,7 @@ run: $(INSTALLED)
 	mkdir -p var
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py import_course $(COURSE)
-	$(PY) -m tutor.local_model prepare --model-dir $(MODEL_DIR)
+	$(PY) -m tutor.local_model prepare
 	@echo "Demo accounts:"
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and log in with one of the accounts above."
@@ -40,7 +39,7 @@ services:
 ## test: start the services the tests need, then run the whole suite against PostgreSQL
 test: $(INSTALLED) services
 	set -a && source var/test-services.env && set +a && \
-	  $(PY) -m tutor.local_model prepare --model-dir $(MODEL_DIR) && \
+	  $(PY) -m tutor.local_model prepare && \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-fast: the suite without the model, browser and worker tests

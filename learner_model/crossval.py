@@ -12,13 +12,6 @@ def learner_folds(log: ResponseLog, folds: int, seed: int = 0) -> np.ndarray:
     return rng.permutation(np.arange(len(log.learners)) % folds)
 
 
-def split_by_learner(log: ResponseLog, test_fraction: float, seed: int = 0) -> tuple[ResponseLog, ResponseLog]:
-    """(train, test) with about `test_fraction` of the learners in test."""
-    rng = np.random.default_rng(seed)
-    in_test = rng.random(len(log.learners)) < test_fraction
-    return log.select_learners(~in_test), log.select_learners(in_test)
-
-
 def cross_validate(
     log: ResponseLog, options: Options = Options(), *, folds: int = 5, seed: int = 0, cohorts: dict | None = None
 ) -> list[dict]:

@@ -253,8 +253,8 @@ def _em_job(k, r, offset, data, params, ranges, scratch, fit_forget, max_iter, t
 def em_fit(*args):
     """Run every (KC, restart) job (see _em_fit_jobs), handing jobs to the cores one at a time.
 
-    Jobs differ in size by orders of magnitude; numba's default hands each core one static
-    block of them, and the core with the big KCs then works alone.
+    Jobs differ in size by orders of magnitude; numba's default divides them into one
+    block per core up front, so one core can be left with most of the big KCs.
     """
     previous = numba.set_parallel_chunksize(1)
     try:

@@ -11,12 +11,15 @@ import fcntl
 import functools
 import importlib.util
 import logging
+import os
 import shutil
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from tutor.llm import LLMConfig
 
 MODEL_NAME = "SmolLM2-135M-Instruct"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -121,7 +124,12 @@ def load(model_dir: Path) -> LocalModel:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tutor.local_model", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["prepare"], help="convert the shipped GGUF model once")
-    parser.add_argument("--model-dir", type=Path, required=True, help="where the converted model is kept")
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        default=Path(os.environ.get("LLM_MODEL_DIR", LLMConfig.model_dir)),
+        help="where the converted model is kept (default: $LLM_MODEL_DIR, else %(default)s)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from tutor.llm import LLMConfig
+
 ROOT = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
@@ -106,9 +108,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # The explanation model.
 LLM_BACKEND = env.str("LLM_BACKEND", default="local")
-LLM_MODEL_DIR = Path(
-    env.str("LLM_MODEL_DIR", default=str(Path.home() / ".cache" / "tutor-engine" / "smollm2-135m-instruct"))
-)
+LLM_MODEL_DIR = Path(env.str("LLM_MODEL_DIR", default=str(LLMConfig.model_dir)))
 LLM_MAX_NEW_TOKENS = env.int("LLM_MAX_NEW_TOKENS", default=96)
 LLM_DEADLINE_SECONDS = env.float("LLM_DEADLINE_SECONDS", default=30.0)
 
