@@ -37,10 +37,11 @@ from content.ramp import KC, BKTParams, Course, Item  # noqa: E402
 from learner_model import bkt  # noqa: E402
 from learner_model.graph import Graph, base_rates, observe, prior_belief  # noqa: E402
 from learner_model.log import from_columns  # noqa: E402
-from learner_model.model import BKTModel, KCFit, Options, fit  # noqa: E402
+from learner_model.model import KCFit, Options, fit  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
-from learner_model.simulate import Learner, SimCourse, SimItem, random_course  # noqa: E402
-from tutor.loop import item_params, kc_params, next_item  # noqa: E402
+from learner_model.simulate import GAP, Learner, SimCourse, SimItem, random_course  # noqa: E402
+from tutor.loop import after_answer, item_params, kc_params, next_item  # noqa: E402
+from tutor.loop import mastered as loop_mastered  # noqa: E402
 
 
 def sim_course(spec: str) -> SimCourse:
@@ -62,28 +63,41 @@ def sim_course(spec: str) -> SimCourse:
     )
 
 
-def calibrate(sim: SimCourse, *, learners: int, seed: int) -> BKTModel:
-    """Parameters fitted (EM, guess and slip per item) to a cohort that answered at random, as the
-    tutor's refit would fit them from its own log: no policy is told the simulator's truth."""
-    kcs, who, items, right = [], [], [], []
+def calibrate(sim: SimCourse, *, learners: int, seed: int) -> tuple[dict[str, KCFit], dict[str, float]]:
+    """Parameters fitted (EM, guess and slip per item, forgetting) to a cohort that answered at
+    random, as the tutor's refit would fit them from its own log: no policy is told the
+    simulator's truth. Also returns each KC's forgetting per answer given anywhere in the course."""
+    kcs, who, items, right, gaps = [], [], [], [], {}
     for n in range(learners):
         learner = Learner(sim, np.random.default_rng([seed, 10_000 + n]))
         rng = np.random.default_rng([seed, 20_000 + n])
-        for item in rng.integers(len(sim.items), size=8 * len(sim.names)):
-            kcs.append(sim.names[sim.items[item].kc])
+        last_seen: dict[str, int] = {}
+        for step, item in enumerate(rng.integers(len(sim.items), size=8 * len(sim.names))):
+            name = sim.names[sim.items[item].kc]
+            if name in last_seen:
+                gaps.setdefault(name, []).append(step - last_seen[name])
+            last_seen[name] = step
+            kcs.append(name)
             who.append(n)
             items.append(int(item))
             right.append(learner.answer(int(item))[0])
     log = from_columns(kcs=kcs, learners=who, items=items, correct=right)
-    return fit(log, Options(item_guess_slip=True, restarts=3, seed=seed))
+    model = fit(log, Options(item_guess_slip=True, forgets=True, restarts=3, seed=seed))
+    fits = {name: model.kc(name) for name in sim.names}
+    return fits, {name: per_answer(model.kc(name).forget, np.mean(gaps[name])) for name in sim.names}
 
 
-def tutor_course(sim: SimCourse, model: BKTModel | None = None) -> Course:
+def per_answer(forget_per_opportunity: float, mean_gap: float) -> float:
+    """EM fits forgetting per opportunity of the KC, which came `mean_gap` answers apart."""
+    return 1.0 - (1.0 - forget_per_opportunity) ** (1.0 / mean_gap)
+
+
+def tutor_course(sim: SimCourse, fits: dict[str, KCFit], forgets: dict[str, float]) -> Course:
     """The simulated course as the tutor's loop sees it (content.ramp data), with fitted parameters
     (or, without a model, the items' own guess and slip and default KC parameters)."""
     kcs = []
     for k, name in enumerate(sim.names):
-        fitted = model.kc(name) if model else as_fit(sim, k)
+        fitted = fits[name]
         items = tuple(
             Item(
                 id=str(i),
@@ -95,41 +109,77 @@ def tutor_course(sim: SimCourse, model: BKTModel | None = None) -> Course:
             )
             for i in sim.items_of(k)
         )
-        params = BKTParams(prior=fitted.prior, learn=fitted.learn, guess=fitted.guess, slip=fitted.slip)
+        params = BKTParams(
+            prior=fitted.prior,
+            learn=fitted.learn,
+            guess=fitted.guess,
+            slip=fitted.slip,
+            forget=forgets[name],
+        )
         prerequisites = tuple(sim.names[j] for j in sim.parents[k])
         kcs.append(KC(id=name, title=name, prerequisites=prerequisites, explanation="", items=items, bkt=params))
     return Course(id="sim", title="sim", description="", kcs=tuple(kcs))
 
 
-def as_fit(sim: SimCourse, k: int) -> KCFit:
-    items = {str(i): {"guess": sim.items[i].guess, "slip": sim.items[i].slip} for i in sim.items_of(k)}
-    return KCFit(
-        prior=0.1,
-        learn=0.2,
-        forget=0.0,
-        guess=0.2,
-        slip=0.1,
-        n_responses=0,
-        log_likelihood=0.0,
-        iterations=0,
-        items=items,
-    )
+def simulator_truth(sim: SimCourse, *, seed: int) -> tuple[dict[str, KCFit], dict[str, float]]:
+    """The BKT parameters the simulator implies (`--parameters true`): each item's success at the
+    unmastered and mastered levels, the share of learners who start with each KC, its learn and
+    forget rates. Separates how good a policy is from how well the parameters were fitted."""
+    starts = np.mean([Learner(sim, np.random.default_rng([seed, 30_000 + n])).mastered() for n in range(2000)], 0)
+    fits = {}
+    for k, name in enumerate(sim.names):
+        line = sim.mastery_line(k)
+        items = {}
+        for i in sim.items_of(k):
+            item = sim.items[i]
+            def success(theta, item=item):
+                return item.guess + (1 - item.guess - item.slip) / (1 + math.exp(-(theta - item.difficulty)))
+            items[str(i)] = {"guess": success(line - GAP), "slip": 1.0 - success(line + 0.25)}
+        prior = float(np.clip(starts[k], 0.01, 0.99))
+        fits[name] = KCFit(prior, sim.learn, 0.0, 0.2, 0.1, n_responses=0, log_likelihood=0.0, iterations=0, items=items)
+    return fits, dict.fromkeys(sim.names, sim.forget)
 
 
 class Tracker:
-    """Per-KC BKT beliefs from the answers, as every policy keeps them (with the fitted parameters)."""
+    """Per-KC BKT beliefs from the answers, as every policy keeps them (with the fitted parameters),
+    faded by forgetting for the answers given elsewhere since the KC's last one (bkt.fade)."""
 
     def __init__(self, sim: SimCourse, tutor: Course):
         self.sim, self.tutor = sim, tutor
         self.items = {item.id: (kc, item) for kc in tutor.kcs for item in kc.items}
-        self.beliefs = {kc.id: bkt.initial_belief(kc_params(kc)) for kc in tutor.kcs}
+        self.kcs = {kc.id: kc for kc in tutor.kcs}
+        self.raw = {kc.id: bkt.initial_belief(kc_params(kc)) for kc in tutor.kcs}
+        self.answered_at = dict.fromkeys(self.raw, 0)
+        self.steps = 0
+        self.once_mastered: set[str] = set()
+
+    def belief(self, name: str) -> float:
+        return bkt.fade(self.raw[name], self.steps - self.answered_at[name], self.kcs[name].bkt.forget)
+
+    @property
+    def beliefs(self) -> dict[str, float]:
+        return {name: self.belief(name) for name in self.raw}
+
+    def set(self, name: str, belief: float) -> None:
+        self.raw[name], self.answered_at[name] = belief, self.steps
 
     def update(self, item: int, right: bool) -> None:
         kc, content_item = self.items[str(item)]
-        self.beliefs[kc.id] = bkt.observe(self.beliefs[kc.id], right, item_params(kc, content_item))
+        belief = after_answer(kc, content_item, self.belief(kc.id), right, self.tutor.target_band)
+        self.steps += 1
+        self.set(kc.id, belief)
+        if bkt.p_mastered(belief) >= MASTERY:
+            self.once_mastered.add(kc.id)
 
     def p_mastered(self, kc: int) -> float:
-        return bkt.p_mastered(self.beliefs[self.sim.names[kc]])
+        return bkt.p_mastered(self.belief(self.sim.names[kc]))
+
+    def mastered(self, kc: int) -> bool:
+        name = self.sim.names[kc]
+        return loop_mastered(self.tutor, self.kcs[name], self.beliefs, self.once_mastered)
+
+
+MASTERY = 0.95
 
 
 def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng, cap: int) -> dict:
@@ -143,20 +193,27 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
     recent: list[tuple[str, bool]] = []
     ramp_position = 0
     n_items = len(sim.items)
-    while not learner.mastered().all() and served < cap:
+    while not learner.learned_everything() and served < cap:
         if policy == "random":
             item = int(rng.integers(n_items))
         elif policy == "ramp":
             item, ramp_position = ramp_position % n_items, ramp_position + 1
         elif policy == "mastery":
-            kc = next((k for k in range(len(sim.names)) if tracker.p_mastered(k) < 0.95), None)
+            kc = next((k for k in range(len(sim.names)) if not tracker.mastered(k)), None)
             if kc is None:
                 break  # the policy believes the course is done
             options = sim.items_of(kc)
             item = options[counts.get(sim.names[kc], 0) % len(options)]
             counts[sim.names[kc]] = counts.get(sim.names[kc], 0) + 1
         else:
-            choice = next_item(tutor, tracker.beliefs, times_answered=counts, last_item_id=last, recent=recent[-3:])
+            choice = next_item(
+                tutor,
+                tracker.beliefs,
+                times_answered=counts,
+                last_item_id=last,
+                recent=recent[-3:],
+                once_mastered=tracker.once_mastered,
+            )
             if choice is None:
                 break
             item = int(choice.item.id)
@@ -170,7 +227,8 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
     return {
         "items": served,
         "seconds": seconds,
-        "finished": bool(learner.mastered().all()),
+        "finished": learner.learned_everything(),
+        "retained": float(learner.mastered().mean()),
         "eurekas": len(learner.eurekas),
         "in_band": in_band,
         "probe": probe,
@@ -211,7 +269,7 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker,
     marginals = belief.marginals().numpy()
     for k, name in enumerate(sim.names):
         p = float(np.clip(marginals[k], 1e-6, 1 - 1e-6))
-        tracker.beliefs[name] = float(np.log(p) - np.log1p(-p))
+        tracker.set(name, float(np.log(p) - np.log1p(-p)))
     return {"questions": len(asked), "seconds": seconds, "accuracy": accuracy}
 
 
@@ -242,14 +300,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cap", type=int, default=40, help="items per KC at most before a run stops")
     parser.add_argument("--calibration", type=int, default=300, help="learners in the cohort parameters are fitted to")
+    parser.add_argument(
+        "--parameters",
+        choices=("fitted", "true"),
+        default="fitted",
+        help="BKT parameters every policy uses: fitted by EM to a calibration cohort, or the simulator's own",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
     sim = sim_course(args.course)
-    tutor = tutor_course(sim, calibrate(sim, learners=args.calibration, seed=args.seed))
+    if args.parameters == "fitted":
+        tutor = tutor_course(sim, *calibrate(sim, learners=args.calibration, seed=args.seed))
+    else:
+        tutor = tutor_course(sim, *simulator_truth(sim, seed=args.seed))
     results = {}
     for policy in ("random", "ramp", "mastery", "tutor"):
         runs, pretests = [], []
+        cap = args.cap * len(sim.names)
         started = time.perf_counter()
         for n in range(args.learners):
             learner = Learner(sim, np.random.default_rng([args.seed, n]))  # the same learners for every policy
@@ -257,14 +325,17 @@ def main() -> None:
                 pretests.append(pretest_accuracy(sim, tutor, Learner(sim, np.random.default_rng([args.seed, n]))))
             runs.append(
                 run_policy(
-                    policy, sim, tutor, learner, np.random.default_rng([args.seed, n, 1]), cap=args.cap * len(sim.names)
+                    policy, sim, tutor, learner, np.random.default_rng([args.seed, n, 1]), cap=cap
                 )
             )
         items = sum(r["items"] for r in runs)
         results[policy] = {
-            "items_to_mastery": float(np.mean([r["items"] for r in runs])),
+            # A run that ends unfinished (the cap, or a policy that wrongly believes the course
+            # mastered) counts as the cap: it did not get the learner there.
+            "items_to_mastery": float(np.mean([r["items"] if r["finished"] else cap for r in runs])),
             "minutes_to_mastery": float(np.mean([r["seconds"] for r in runs]) / 60),
             "finished": float(np.mean([r["finished"] for r in runs])),
+            "retained_at_end": float(np.mean([r["retained"] for r in runs])),
             "eurekas_per_hour": float(sum(r["eurekas"] for r in runs) / (sum(r["seconds"] for r in runs) / 3600)),
             "in_band": float(sum(r["in_band"] for r in runs) / max(items, 1)),
             "wall_seconds": time.perf_counter() - started,
@@ -284,10 +355,10 @@ def main() -> None:
             results[policy]["pretest_accuracy"] = float(np.mean(pretests))
 
     print(f"course {args.course}: {len(sim.names)} KCs, {len(sim.items)} items, {args.learners} learners")
-    print(f"{'policy':8} {'items':>7} {'minutes':>8} {'finished':>9} {'eurekas/h':>10} {'in band':>8}")
+    print(f"{'policy':8} {'items':>7} {'minutes':>8} {'finished':>9} {'retained':>9} {'eurekas/h':>10} {'in band':>8}")
     for policy, row in results.items():
         print(
-            f"{policy:8} {row['items_to_mastery']:7.1f} {row['minutes_to_mastery']:8.1f} {row['finished']:9.0%} "
+            f"{policy:8} {row['items_to_mastery']:7.1f} {row['minutes_to_mastery']:8.1f} {row['finished']:9.0%} {row['retained_at_end']:9.0%} "
             f"{row['eurekas_per_hour']:10.2f} {row['in_band']:8.0%}"
         )
     probe = results["tutor"]

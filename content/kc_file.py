@@ -122,17 +122,19 @@ def _check_front_matter(front: dict, *, file: str) -> list[Problem]:
 
 
 def bkt_from_table(table, defaults: BKTParams, *, file: str, line: int) -> tuple[BKTParams, list[Problem]]:
-    """BKT parameters from a `[bkt]` table, each a probability strictly between 0 and 1."""
+    """BKT parameters from a `[bkt]` table, each a probability strictly between 0 and 1 (forget may be 0)."""
     if not isinstance(table, dict):
-        return defaults, [Problem(file, line, "[bkt] must be a table of prior, learn, guess, slip")]
+        return defaults, [Problem(file, line, "[bkt] must be a table of prior, learn, guess, slip, forget")]
     problems = []
-    known = {"prior", "learn", "guess", "slip"}
+    known = {"prior", "learn", "guess", "slip", "forget"}
     for key, value in table.items():
         if key not in known:
             problems.append(
                 Problem(file, line, f"[bkt] has an unknown key '{key}' (known: {', '.join(sorted(known))})")
             )
-        elif not isinstance(value, int | float) or not 0 < value < 1:
+        elif key == "forget" and (isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1):
+            problems.append(Problem(file, line, "[bkt] forget must be a number from 0 up to (not including) 1"))
+        elif key != "forget" and (not isinstance(value, int | float) or not 0 < value < 1):
             problems.append(Problem(file, line, f"[bkt] {key} must be a number strictly between 0 and 1"))
     if problems:
         return defaults, problems

@@ -57,7 +57,7 @@ def load_course(path: str | Path) -> Course:
         title=meta["title"],
         description=meta.get("description", ""),
         authors=tuple(meta.get("authors", ())),
-        target_success=float(meta.get("target_success", 0.8)),
+        target_band=tuple(float(p) for p in meta.get("target_band", (0.7, 0.85))),
         mastery_threshold=float(meta.get("mastery_threshold", 0.95)),
         kcs=tuple(kcs),
         digest=course_digest(root),
@@ -81,11 +81,21 @@ def _check_course_meta(meta: dict, *, file: str) -> list[Problem]:
     ramp = meta.get("ramp")
     if not isinstance(ramp, list) or not ramp or not all(isinstance(kc, str) for kc in ramp):
         problems.append(Problem(file, None, "course.toml needs 'ramp': the list of KC ids in teaching order"))
-    for key in ("target_success", "mastery_threshold"):
-        value = meta.get(key, 0.5)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
-            problems.append(Problem(file, None, f"'{key}' must be a number strictly between 0 and 1"))
+    value = meta.get("mastery_threshold", 0.5)
+    if not _probability(value):
+        problems.append(Problem(file, None, "'mastery_threshold' must be a number strictly between 0 and 1"))
+    band = meta.get("target_band", [0.7, 0.85])
+    if not (isinstance(band, list) and len(band) == 2 and all(map(_probability, band)) and band[0] < band[1]):
+        problems.append(
+            Problem(file, None, "'target_band' must be two probabilities, low then high, such as [0.7, 0.85]")
+        )
+    if "target_success" in meta:
+        problems.append(Problem(file, None, "'target_success' is now 'target_band', such as [0.7, 0.85]"))
     return problems
+
+
+def _probability(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 < value < 1
 
 
 def _unique_ramp(ramp: list, *, file: str, line: int, problems: list[Problem]) -> list[str]:

@@ -13,6 +13,7 @@ class BKTParams:
     learn: float = 0.2
     guess: float = 0.2
     slip: float = 0.1
+    forget: float = 0.0  # P(mastered -> unmastered) per answer given anywhere in the course
 
     def merged(self, overrides: dict) -> "BKTParams":
         return replace(self, **overrides)
@@ -84,7 +85,7 @@ class Course:
     description: str
     kcs: tuple[KC, ...]  # in ramp order: each KC depends only on earlier ones
     authors: tuple[str, ...] = ()
-    target_success: float = 0.8
+    target_band: tuple[float, float] = (0.7, 0.85)  # predicted success the tutor aims for
     mastery_threshold: float = 0.95
     digest: str = ""  # sha256 of the course files: an unchanged course needs no re-import
 

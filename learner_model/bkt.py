@@ -80,6 +80,20 @@ def observe(belief: float, correct: bool, params: Params) -> float:
     return next_mastered - next_unmastered
 
 
+def fade(belief: float, steps: int, forget: float) -> float:
+    """The belief after `steps` answers given elsewhere in the course, each a chance `forget` to forget.
+
+    Between a KC's own answers nothing is learned on it, but what was mastered may fade:
+    P(mastered) shrinks by (1 - forget) per step. A faded KC drops below the mastery
+    threshold and comes back as review (tutor.loop).
+    """
+    if steps <= 0 or forget <= 0.0:
+        return belief
+    log_kept = steps * math.log1p(-forget)
+    log_mastered = _log_sigmoid(belief) + log_kept
+    return log_mastered - math.log(-math.expm1(log_mastered))
+
+
 def _log_sigmoid(x: float) -> float:
     """log(1 / (1 + exp(-x))), stable for any x."""
     return -math.log1p(math.exp(-x)) if x >= 0 else x - math.log1p(math.exp(x))

@@ -51,7 +51,7 @@ class SimCourse:
     items: tuple[SimItem, ...]
     base: tuple[float, ...]  # P(known at the start | prerequisites known), per KC
     learn: float = 0.3
-    forget: float = 0.002
+    forget: float = 0.0002
     leak: float = 0.05
     seconds: float = 40.0
 
@@ -103,6 +103,10 @@ class Learner:
 
     def mastered(self) -> np.ndarray:
         return self.theta >= self.lines
+
+    def learned_everything(self) -> bool:
+        """Every KC mastered at least once: the learner has had every eureka of the course."""
+        return bool(self._ever.all())
 
     def p_right(self, item_index: int) -> float:
         item = self.course.items[item_index]

@@ -9,6 +9,7 @@ tells most about whether the KC is mastered (an item nearly everyone gets right 
 little, so the learner is not kept on it once they are ready for more).
 """
 
+import math
 from dataclasses import dataclass, replace
 
 from content.ramp import KC, Course, Item
@@ -24,6 +25,7 @@ class Choice:
 
 
 def kc_params(kc: KC) -> bkt.Params:
+    """The KC's BKT parameters for its own answers (forgetting between them is applied by bkt.fade)."""
     return bkt.Params(prior=kc.bkt.prior, learn=kc.bkt.learn, guess=kc.bkt.guess, slip=kc.bkt.slip)
 
 
@@ -36,18 +38,39 @@ def item_params(kc: KC, item: Item) -> bkt.Params:
     )
 
 
+def teaching_params(kc: KC, item: Item, belief: float, band: tuple[float, float] = (0.7, 0.85)) -> bkt.Params:
+    """The item's parameters for updating a belief after it was answered, with the chance to
+    learn scaled by how likely the item was just challenging enough: the premise of the whole
+    loop is that items far too easy or far too hard teach little."""
+    params = item_params(kc, item)
+    mastered = bkt.p_mastered(belief)
+    fits = mastered * in_band(1.0 - params.slip, band) + (1.0 - mastered) * in_band(params.guess, band)
+    return replace(params, learn=max(params.learn * fits, 1e-6))
+
+
+def after_answer(kc: KC, item: Item, belief: float, correct: bool, band: tuple[float, float]) -> float:
+    """The learner's belief on `kc` after answering `item`: Bayes' rule, then learning as the item's fit allows."""
+    return bkt.observe(belief, correct, teaching_params(kc, item, belief, band))
+
+
 def belief_of(kc: KC, beliefs: dict[str, float]) -> float:
     """The learner's belief on `kc`, or the KC's prior if they have not met it yet."""
     return beliefs.get(kc.id, bkt.initial_belief(kc_params(kc)))
 
 
-def mastered(course: Course, kc: KC, beliefs: dict[str, float]) -> bool:
-    return bkt.p_mastered(belief_of(kc, beliefs)) >= course.mastery_threshold
+REVIEW_BELOW = 0.8  # a KC once mastered comes back for review when faded below this
 
 
-def frontier(course: Course, beliefs: dict[str, float]) -> list[KC]:
-    """KCs not yet mastered whose prerequisites are all mastered, in ramp order."""
-    done = {kc.id for kc in course.kcs if mastered(course, kc, beliefs)}
+def mastered(course: Course, kc: KC, beliefs: dict[str, float], once_mastered=frozenset()) -> bool:
+    """Mastered: P(mastered) at the course's threshold, or, for a KC mastered before, not yet
+    faded below REVIEW_BELOW (without that gap, every KC would come back after a few answers)."""
+    threshold = REVIEW_BELOW if kc.id in once_mastered else course.mastery_threshold
+    return bkt.p_mastered(belief_of(kc, beliefs)) >= threshold
+
+
+def frontier(course: Course, beliefs: dict[str, float], once_mastered=frozenset()) -> list[KC]:
+    """KCs not (or no longer) mastered whose prerequisites are all mastered, in ramp order."""
+    done = {kc.id for kc in course.kcs if mastered(course, kc, beliefs, once_mastered)}
     return [kc for kc in course.kcs if kc.id not in done and all(p in done for p in kc.prerequisites)]
 
 
@@ -60,8 +83,9 @@ def next_item(
     *,
     times_answered: dict[str, int] | None = None,
     last_item_id: str | None = None,
-    target: float | None = None,
+    band: tuple[float, float] | None = None,
     recent: list[tuple[str, bool]] | None = None,
+    once_mastered: set[str] | frozenset[str] = frozenset(),
 ) -> Choice | None:
     """The item to serve next, or None when every KC of the course is mastered.
 
@@ -70,18 +94,23 @@ def next_item(
     not served again at once if any other item is available. `recent` holds the learner's
     last answers as (KC id, right), oldest first: after STUCK_AFTER misses in a row on one
     KC, the tutor steps back to that KC's least mastered prerequisite.
+
+    Review needs no rule of its own: `beliefs` are faded by forgetting (bkt.fade), so a KC
+    mastered long ago drops below the threshold, rejoins the frontier and competes with new
+    KCs on the band. `once_mastered` names the KCs the learner had mastered, so that the
+    reason can say it is review.
     """
-    target = course.target_success if target is None else target
+    band = course.target_band if band is None else band
     stuck = _stuck_on(course, recent or [])
     if stuck is not None and stuck.prerequisites:
         weakest = min((course.kc(p) for p in stuck.prerequisites), key=lambda kc: belief_of(kc, beliefs))
-        choice = _best_item([weakest], beliefs, times_answered or {}, last_item_id, target)
+        choice = _best_item([weakest], beliefs, times_answered or {}, last_item_id, band, once_mastered)
         reason = (
             f"You missed '{stuck.title}' {STUCK_AFTER} times in a row: a step back to "
             f"'{weakest.title}', which it builds on."
         )
         return Choice(choice.kc, choice.item, choice.predicted_correct, reason)
-    return _best_item(frontier(course, beliefs), beliefs, times_answered or {}, last_item_id, target)
+    return _best_item(frontier(course, beliefs, once_mastered), beliefs, times_answered or {}, last_item_id, band, once_mastered)
 
 
 def _stuck_on(course: Course, recent: list[tuple[str, bool]]) -> KC | None:
@@ -91,32 +120,49 @@ def _stuck_on(course: Course, recent: list[tuple[str, bool]]) -> KC | None:
     return None
 
 
-def _best_item(kcs, beliefs, times_answered, last_item_id, target) -> Choice | None:
-    low, high = target - 0.1, target + 0.05
+def _best_item(kcs, beliefs, times_answered, last_item_id, band, once_mastered) -> Choice | None:
     candidates = []
     for position, kc in enumerate(kcs):
         belief = belief_of(kc, beliefs)
+        mastered = bkt.p_mastered(belief)
         for item_position, item in enumerate(kc.items):
             params = item_params(kc, item)
-            predicted = bkt.p_correct(belief, params)
+            # The learner is in one state or the other, not in between: the item is just
+            # challenging enough if it is in the band for the state they are in.
+            fits = mastered * in_band(1.0 - params.slip, band) + (1.0 - mastered) * in_band(params.guess, band)
             key = (
-                item.id == last_item_id,
-                round(max(low - predicted, predicted - high, 0.0), 6),  # distance outside the band
-                -round(bkt.information(belief, params), 6),
+                fits < LIKELY,  # likely in the band first; of those, the most informative
+                item.id == last_item_id,  # not the same question twice in a row, unless it alone fits
+                -round(bkt.information(belief, params), 6) if fits >= LIKELY else -round(fits, 6),
                 times_answered.get(item.id, 0),
                 position,
                 item_position,
             )
-            candidates.append((key, kc, item, predicted))
+            candidates.append((key, kc, item, bkt.p_correct(belief, params)))
     if not candidates:
         return None
     _, kc, item, predicted = min(candidates, key=lambda candidate: candidate[0])
-    return Choice(kc, item, predicted, _reason(kc, predicted, target))
+    return Choice(kc, item, predicted, _reason(kc, predicted, band, review=kc.id in once_mastered))
 
 
-def _reason(kc: KC, predicted: float, target: float) -> str:
-    if kc.prerequisites:
+LIKELY = 0.6  # P(the item is in the band for the learner's state) that makes an item a candidate
+BAND_SOFTNESS = 0.05  # estimated success probabilities are noisy: a near miss of the band still counts a little
+
+
+def in_band(p: float, band: tuple[float, float]) -> float:
+    """1 inside the band, falling off smoothly outside it."""
+    outside = max(band[0] - p, p - band[1], 0.0)
+    return math.exp(-0.5 * (outside / BAND_SOFTNESS) ** 2)
+
+
+def _reason(kc: KC, predicted: float, band: tuple[float, float], *, review: bool) -> str:
+    if review:
+        step = f"Review: you mastered '{kc.title}' a while ago, and it may have faded"
+    elif kc.prerequisites:
         step = f"You have mastered what '{kc.title}' builds on"
     else:
         step = f"'{kc.title}' is a first step of the ramp"
-    return f"{step}; you should get this right about {predicted:.0%} of the time (target {target:.0%})."
+    return (
+        f"{step}; you should get this right about {predicted:.0%} of the time "
+        f"(the target is {band[0]:.0%} to {band[1]:.0%})."
+    )

@@ -2,7 +2,7 @@ import pytest
 
 from content import load_course
 from tests.conftest import FIXTURES
-from tutor.loop import frontier, item_params, next_item
+from tutor.loop import frontier, item_params, next_item, teaching_params
 
 COURSE = load_course(FIXTURES / "tiny")
 MASTERED = 10.0  # log-odds: P(mastered) = 0.99995
@@ -15,14 +15,21 @@ def test_a_new_learner_starts_at_the_first_step():
     assert "first step" in choice.reason and "%" in choice.reason
 
 
-def test_prefers_the_item_whose_predicted_success_is_nearest_the_target():
-    # With P(mastered) = 0.1: the apples item (guess 0.33) predicts 0.39; the other two
-    # use the KC's guess 0.2 and predict 0.27. Target 0.8: the apples item is nearest.
-    choice = next_item(COURSE, {})
-    assert choice.item.id == "counting-apples"
+def test_serves_the_item_most_likely_in_the_band_for_the_state_the_learner_is_in():
+    # P(mastered) = 0.1: the learner is most likely unmastered, where an item succeeds with
+    # its guess: apples 0.33, letters 0.05, pairs 0.2 (the KC's). The band picks the item.
+    assert next_item(COURSE, {}, band=(0.3, 0.4)).item.id == "counting-apples"
+    assert next_item(COURSE, {}, band=(0.15, 0.25)).item.id == "counting-pairs"
+    choice = next_item(COURSE, {}, band=(0.3, 0.4))
     assert choice.predicted_correct == pytest.approx(0.1 * 0.9 + 0.9 * 0.33)
-    # Target 0.2: now the items predicting 0.27 are nearer; ties go to ramp order.
-    assert next_item(COURSE, {}, target=0.2).item.id == "counting-letters"
+    assert "30% to 40%" in choice.reason
+
+
+def test_a_learner_likely_mastered_gets_the_item_that_tells_most():
+    # P(mastered) = 0.9: every item succeeds with 1 - slip = 0.9 when mastered, in a band
+    # around 0.9; the item with the lowest guess tells mastered and unmastered apart best.
+    beliefs = {"counting": 2.2}
+    assert next_item(COURSE, beliefs, band=(0.85, 0.95)).item.id == "counting-letters"
 
 
 def test_mastering_a_kc_opens_the_next_step():
@@ -33,14 +40,16 @@ def test_mastering_a_kc_opens_the_next_step():
 
 def test_never_serves_a_kc_whose_prerequisites_are_unmastered():
     beliefs = {"counting": MASTERED, "multiplying": -3.0}
-    assert all(next_item(COURSE, beliefs, target=t).kc.id == "adding" for t in (0.1, 0.5, 0.9))
+    assert all(next_item(COURSE, beliefs, band=(t, t + 0.1)).kc.id == "adding" for t in (0.1, 0.5, 0.85))
 
 
 def test_ties_go_to_the_least_answered_item_and_the_last_item_is_not_repeated():
     beliefs = {"counting": MASTERED}
-    first = next_item(COURSE, beliefs, target=0.2)
+    first = next_item(COURSE, beliefs, band=(0.15, 0.25))
     assert first.item.id == "adding-small"
-    again = next_item(COURSE, beliefs, target=0.2, times_answered={"adding-small": 1}, last_item_id="adding-small")
+    again = next_item(
+        COURSE, beliefs, band=(0.15, 0.25), times_answered={"adding-small": 1}, last_item_id="adding-small"
+    )
     assert again.item.id == "adding-half"
 
 
@@ -66,3 +75,22 @@ def test_after_three_misses_in_a_row_the_tutor_steps_back_to_the_weakest_prerequ
     assert next_item(COURSE, beliefs, recent=[*misses[:2], ("multiplying", True)]).kc.id == "multiplying"
     # A first step has nothing to step back to.
     assert next_item(COURSE, {}, recent=[("counting", False)] * 3).kc.id == "counting"
+
+
+def test_a_faded_kc_comes_back_as_review_and_only_well_below_the_threshold():
+    # Mastered once: still counted mastered at 0.85 (no review after every few answers)...
+    beliefs = {"counting": 1.7, "adding": MASTERED, "multiplying": MASTERED}  # P = 0.85
+    assert next_item(COURSE, beliefs, once_mastered={"counting"}) is None
+    # ...but faded below REVIEW_BELOW it is served again, and the reason says it is review.
+    beliefs["counting"] = 1.0  # P = 0.73
+    choice = next_item(COURSE, beliefs, once_mastered={"counting"})
+    assert choice.kc.id == "counting" and choice.reason.startswith("Review:")
+    # Never mastered, 0.85 is not mastered.
+    assert next_item(COURSE, {**beliefs, "counting": 1.7}).kc.id == "counting"
+
+
+def test_items_far_from_the_band_teach_less():
+    kc = COURSE.kc("counting")
+    letters = kc.items[1]  # guess 0.05: far too hard for an unmastered learner
+    assert teaching_params(kc, letters, -5.0, (0.7, 0.85)).learn < 0.01 * kc.bkt.learn
+    assert teaching_params(kc, letters, -5.0, (0.0, 0.1)).learn == pytest.approx(kc.bkt.learn, rel=0.01)

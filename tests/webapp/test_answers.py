@@ -1,3 +1,4 @@
+import math
 import threading
 import uuid
 
@@ -7,7 +8,8 @@ from django.db import connection
 from learner_model import bkt
 from tests.webapp.conftest import answer
 from tutor.grading import AnswerError
-from webapp.learning import services
+from tutor.loop import after_answer, kc_params
+from webapp.learning import selectors, services
 from webapp.learning.models import Enrollment, Explanation, Mastery, Response
 
 
@@ -15,7 +17,10 @@ def test_a_right_answer_raises_mastery_by_the_bkt_update(course, enrolled, learn
     item = course.items.get(slug="counting-letters")  # guess 0.05, slip 0.1 (the KC's), prior 0.1, learn 0.2
     result = answer(learner, item, "4")
     posterior = 0.1 * 0.9 / (0.1 * 0.9 + 0.9 * 0.05)
-    expected = posterior + (1 - posterior) * 0.2
+    # The chance to learn is scaled by how likely the item was in the band (0.7 to 0.85) for the
+    # learner's state: 0.9 if mastered (0.05 above the band), 0.05 if not (0.65 below it).
+    fits = 0.1 * math.exp(-0.5 * (0.05 / 0.05) ** 2) + 0.9 * math.exp(-0.5 * (0.65 / 0.05) ** 2)
+    expected = posterior + (1 - posterior) * 0.2 * fits
     mastery = Mastery.objects.get(learner=learner, kc=item.kc)
     assert mastery.p_mastered == pytest.approx(expected)
     assert result.response.correct and result.response.p_mastered_after == pytest.approx(expected)
@@ -65,17 +70,15 @@ def test_mastery_equals_a_replay_of_the_response_log(course, enrolled, learner):
         ("adding-small", "5"),
     ]:
         answer(learner, course.items.get(slug=slug), given)
+    # Replay: each KC's belief starts at its prior, fades for the answers given elsewhere
+    # (forget is 0 in this course, so fading is a no-op here) and is updated by each answer.
+    ramp = selectors.course_ramp(course)
     for mastery in Mastery.objects.filter(learner=learner):
-        belief = None
+        kc = ramp.kc(mastery.kc.slug)
+        belief = bkt.initial_belief(kc_params(kc))
         for response in Response.objects.filter(learner=learner, kc=mastery.kc).order_by("answered_at", "id"):
-            item = response.item
-            params = bkt.Params(
-                prior=mastery.kc.prior,
-                learn=mastery.kc.learn,
-                guess=item.spec["guess"] or mastery.kc.guess,
-                slip=item.spec["slip"] or mastery.kc.slip,
-            )
-            belief = bkt.observe(bkt.initial_belief(params) if belief is None else belief, response.correct, params)
+            item = next(i for i in kc.items if i.id == response.item.slug)
+            belief = after_answer(kc, item, belief, response.correct, ramp.target_band)
         assert mastery.belief == pytest.approx(belief)
 
 

@@ -14,7 +14,7 @@ from webapp.learning.models import (
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "target_success", "mastery_threshold", "imported_at"]
+    list_display = ["title", "slug", "band_low", "band_high", "mastery_threshold", "imported_at"]
 
 
 @admin.register(KnowledgeComponent)

@@ -19,7 +19,8 @@ class Course(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     authors = models.JSONField(default=list, blank=True)
-    target_success = models.FloatField(default=0.8)
+    band_low = models.FloatField(default=0.7, help_text="The target band of predicted success: low end.")
+    band_high = models.FloatField(default=0.85, help_text="The target band of predicted success: high end.")
     mastery_threshold = models.FloatField(default=0.95)
     digest = models.CharField(
         max_length=64, help_text="Hash of the imported files: unchanged files are not re-imported."
@@ -45,6 +46,7 @@ class KnowledgeComponent(models.Model):
     learn = models.FloatField()
     guess = models.FloatField()
     slip = models.FloatField()
+    forget = models.FloatField(default=0.0, help_text="P(mastered -> unmastered) per answer given elsewhere.")
     archived = models.BooleanField(default=False, help_text="Removed from the course file; kept for its responses.")
 
     class Meta:
@@ -57,7 +59,7 @@ class KnowledgeComponent(models.Model):
 
     @property
     def bkt_params(self) -> BKTParams:
-        return BKTParams(prior=self.prior, learn=self.learn, guess=self.guess, slip=self.slip)
+        return BKTParams(prior=self.prior, learn=self.learn, guess=self.guess, slip=self.slip, forget=self.forget)
 
 
 class Item(models.Model):
@@ -107,6 +109,10 @@ class Mastery(models.Model):
     kc = models.ForeignKey(KnowledgeComponent, on_delete=models.CASCADE, related_name="masteries")
     belief = models.FloatField(help_text="Log-odds of mastery (see learner_model.bkt).")
     responses = models.PositiveIntegerField(default=0)
+    # The learner's count of answers in the course when `belief` was set: the answers given
+    # since then fade it (learner_model.bkt.fade).
+    step = models.PositiveIntegerField(default=0)
+    once_mastered = models.BooleanField(default=False, help_text="Reached the mastery threshold at least once.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

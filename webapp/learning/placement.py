@@ -88,11 +88,18 @@ def next_question(*, enrollment: Enrollment) -> tuple[Item, str] | None:
 def finish(*, enrollment: Enrollment, course, marginals: list[float]) -> None:
     """Set every KC's mastery from the placement belief and start teaching."""
     kcs = {kc.slug: kc for kc in enrollment.course.kcs.filter(archived=False)}
+    now = selectors.answers_given(enrollment.learner, enrollment.course)
     with transaction.atomic():
         for kc, p in zip(course.kcs, marginals):
             p = min(max(p, 1e-6), 1 - 1e-6)
             Mastery.objects.update_or_create(
-                learner=enrollment.learner, kc=kcs[kc.id], defaults={"belief": math.log(p) - math.log1p(-p)}
+                learner=enrollment.learner,
+                kc=kcs[kc.id],
+                defaults={
+                    "belief": math.log(p) - math.log1p(-p),
+                    "step": now,
+                    "once_mastered": p >= course.mastery_threshold,
+                },
             )
         Enrollment.objects.filter(pk=enrollment.pk).update(placed_at=timezone.now(), current_item=None)
     enrollment.refresh_from_db()

@@ -7,6 +7,7 @@ from django.db.models import Count
 from content import ramp
 from learner_model import bkt
 from tutor.loop import belief_of
+from tutor.loop import mastered as is_mastered
 from webapp.learning.models import Course, Enrollment, KnowledgeComponent, Mastery, Response
 
 
@@ -35,7 +36,7 @@ def course_ramp(course: Course) -> ramp.Course:
         title=course.title,
         description=course.description,
         authors=tuple(course.authors),
-        target_success=course.target_success,
+        target_band=(course.band_low, course.band_high),
         mastery_threshold=course.mastery_threshold,
         digest=course.digest,
         kcs=tuple(
@@ -45,10 +46,25 @@ def course_ramp(course: Course) -> ramp.Course:
     )
 
 
+def answers_given(learner, course: Course) -> int:
+    """The learner's count of answers in the course: the clock that forgetting runs on."""
+    return Response.objects.filter(learner=learner, item__course=course).count()
+
+
 def beliefs_for(learner, course: Course) -> dict[str, float]:
-    """Log-odds of mastery per KC slug, for the KCs the learner has answered on."""
-    rows = Mastery.objects.filter(learner=learner, kc__course=course).values_list("kc__slug", "belief")
-    return dict(rows)
+    """Log-odds of mastery per KC slug, for the KCs the learner has answered on, faded by
+    forgetting for the answers given elsewhere since (learner_model.bkt.fade)."""
+    now = answers_given(learner, course)
+    rows = Mastery.objects.filter(learner=learner, kc__course=course).values_list(
+        "kc__slug", "belief", "step", "kc__forget"
+    )
+    return {slug: bkt.fade(belief, now - step, forget) for slug, belief, step, forget in rows}
+
+
+def once_mastered(learner, course: Course) -> set[str]:
+    """The KCs the learner has mastered at least once (if faded now, they come back as review)."""
+    rows = Mastery.objects.filter(learner=learner, kc__course=course, once_mastered=True)
+    return set(rows.values_list("kc__slug", flat=True))
 
 
 def times_answered(learner, course: Course) -> dict[str, int]:
@@ -91,9 +107,8 @@ def mastery_map(learner, course: Course) -> list[MasteryRow]:
     """Every KC in ramp order with the learner's P(mastered) and where it stands."""
     course_data = course_ramp(course)
     beliefs = beliefs_for(learner, course)
-    mastered = {
-        kc.id for kc in course_data.kcs if bkt.p_mastered(belief_of(kc, beliefs)) >= course_data.mastery_threshold
-    }
+    before = once_mastered(learner, course)
+    mastered = {kc.id for kc in course_data.kcs if is_mastered(course_data, kc, beliefs, before)}
     rows = []
     for kc in course_data.kcs:
         if kc.id in mastered:

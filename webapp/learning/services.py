@@ -21,7 +21,7 @@ from learner_model.model import Options, evaluate, fit, log_likelihood
 from tutor import explain as explaining
 from tutor.grading import grade
 from tutor.llm import LLMConfig, load_model
-from tutor.loop import STUCK_AFTER, item_params, next_item
+from tutor.loop import STUCK_AFTER, after_answer, item_params, next_item
 from webapp.learning import placement, selectors
 from webapp.learning.models import (
     Course,
@@ -64,7 +64,8 @@ def import_course(*, path: str | Path, force: bool = False) -> ImportResult:
                 "title": data.title,
                 "description": data.description,
                 "authors": list(data.authors),
-                "target_success": data.target_success,
+                "band_low": data.target_band[0],
+                "band_high": data.target_band[1],
                 "mastery_threshold": data.mastery_threshold,
                 "digest": data.digest,
             },
@@ -90,6 +91,7 @@ def _write_ramp(course: Course, data: CourseData) -> None:
                 "learn": kc.bkt.learn,
                 "guess": kc.bkt.guess,
                 "slip": kc.bkt.slip,
+                "forget": kc.bkt.forget,
                 "archived": False,
             },
         )
@@ -144,12 +146,17 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
             if earlier:
                 return AnswerResult(earlier, replayed=True)
             kc = item.kc
-            params = item_params(selectors.kc_content(kc, (), ()), item.content)
+            kc_data = selectors.kc_content(kc, (), ())
+            params = item_params(kc_data, item.content)
+            now = selectors.answers_given(learner, item.course)
             mastery, _ = Mastery.objects.select_for_update().get_or_create(
-                learner=learner, kc=kc, defaults={"belief": bkt.initial_belief(params)}
+                learner=learner, kc=kc, defaults={"belief": bkt.initial_belief(params), "step": now}
             )
-            before = mastery.belief
-            mastery.belief = bkt.observe(before, result.correct, params)
+            before = bkt.fade(mastery.belief, now - mastery.step, kc.forget)
+            band = (item.course.band_low, item.course.band_high)
+            mastery.belief = after_answer(kc_data, item.content, before, result.correct, band)
+            mastery.step = now + 1
+            mastery.once_mastered |= bkt.p_mastered(mastery.belief) >= item.course.mastery_threshold
             mastery.responses += 1
             mastery.save()
             response = Response.objects.create(
@@ -211,6 +218,7 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
         times_answered=selectors.times_answered(learner, course),
         last_item_id=selectors.last_item_slug(learner, course),
         recent=selectors.recent_answers(learner, course, STUCK_AFTER),
+        once_mastered=selectors.once_mastered(learner, course),
     )
     if choice is None:
         return None
