@@ -132,11 +132,15 @@ def simulator_truth(sim: SimCourse, *, seed: int) -> tuple[dict[str, KCFit], dic
         items = {}
         for i in sim.items_of(k):
             item = sim.items[i]
+
             def success(theta, item=item):
                 return item.guess + (1 - item.guess - item.slip) / (1 + math.exp(-(theta - item.difficulty)))
+
             items[str(i)] = {"guess": success(line - GAP), "slip": 1.0 - success(line + 0.25)}
         prior = float(np.clip(starts[k], 0.01, 0.99))
-        fits[name] = KCFit(prior, sim.learn, 0.0, 0.2, 0.1, n_responses=0, log_likelihood=0.0, iterations=0, items=items)
+        fits[name] = KCFit(
+            prior, sim.learn, 0.0, 0.2, 0.1, n_responses=0, log_likelihood=0.0, iterations=0, items=items
+        )
     return fits, dict.fromkeys(sim.names, sim.forget)
 
 
@@ -323,11 +327,7 @@ def main() -> None:
             learner = Learner(sim, np.random.default_rng([args.seed, n]))  # the same learners for every policy
             if policy == "tutor":
                 pretests.append(pretest_accuracy(sim, tutor, Learner(sim, np.random.default_rng([args.seed, n]))))
-            runs.append(
-                run_policy(
-                    policy, sim, tutor, learner, np.random.default_rng([args.seed, n, 1]), cap=cap
-                )
-            )
+            runs.append(run_policy(policy, sim, tutor, learner, np.random.default_rng([args.seed, n, 1]), cap=cap))
         items = sum(r["items"] for r in runs)
         results[policy] = {
             # A run that ends unfinished (the cap, or a policy that wrongly believes the course
@@ -358,8 +358,8 @@ def main() -> None:
     print(f"{'policy':8} {'items':>7} {'minutes':>8} {'finished':>9} {'retained':>9} {'eurekas/h':>10} {'in band':>8}")
     for policy, row in results.items():
         print(
-            f"{policy:8} {row['items_to_mastery']:7.1f} {row['minutes_to_mastery']:8.1f} {row['finished']:9.0%} {row['retained_at_end']:9.0%} "
-            f"{row['eurekas_per_hour']:10.2f} {row['in_band']:8.0%}"
+            f"{policy:8} {row['items_to_mastery']:7.1f} {row['minutes_to_mastery']:8.1f} {row['finished']:9.0%} "
+            f"{row['retained_at_end']:9.0%} {row['eurekas_per_hour']:10.2f} {row['in_band']:8.0%}"
         )
     probe = results["tutor"]
     print(

@@ -110,7 +110,9 @@ def next_item(
             f"'{weakest.title}', which it builds on."
         )
         return Choice(choice.kc, choice.item, choice.predicted_correct, reason)
-    return _best_item(frontier(course, beliefs, once_mastered), beliefs, times_answered or {}, last_item_id, band, once_mastered)
+    return _best_item(
+        frontier(course, beliefs, once_mastered), beliefs, times_answered or {}, last_item_id, band, once_mastered
+    )
 
 
 def _stuck_on(course: Course, recent: list[tuple[str, bool]]) -> KC | None:

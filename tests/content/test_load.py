@@ -31,15 +31,32 @@ def test_the_tiny_course_loads_in_ramp_order():
     assert len(course.digest) == 64
 
 
-def test_llm101n_is_a_valid_course_from_bigrams_to_a_first_mlp():
-    course = load_course(LLM101N)
-    assert len(course.kcs) >= 8
-    assert all(len(kc.items) >= 3 for kc in course.kcs)
-    kinds = {item.kind for kc in course.kcs for item in kc.items}
-    assert kinds == {"multiple_choice", "numeric"}
+def test_llm101n_is_the_complete_course_of_the_syllabus():
+    course = load_course(LLM101N)  # raises on any validation problem
+    items = [item for kc in course.kcs for item in kc.items]
+    assert len(course.kcs) >= 40 and len(items) >= 240
+    assert all(len(kc.items) >= 5 for kc in course.kcs)
+    assert {item.kind for item in items} == {"multiple_choice", "numeric"}
     titles = " ".join(kc.title.lower() for kc in course.kcs)
-    for topic in ("bigram", "micrograd", "mlp"):
-        assert topic in titles
+    for topic in ("bigram", "micrograd", "attention", "transformer", "byte pair", "adam", "kv cache", "lora", "dpo"):
+        assert topic in titles, topic
+
+
+def test_every_wrong_choice_of_llm101n_names_its_misconception_and_every_item_has_hints():
+    course = load_course(LLM101N)
+    for kc in course.kcs:
+        assert kc.motivation.strip() and kc.worked_example.strip(), kc.id
+        for item in kc.items:
+            assert len(item.hints) >= 2, item.id
+            if item.kind == "multiple_choice":
+                wrong = set(item.choices) - {item.answer}
+                assert wrong <= {choice for choice, text in item.feedback.items() if text.strip()}, item.id
+
+
+def test_the_ramp_order_of_llm101n_respects_every_prerequisite():
+    course = load_course(LLM101N)
+    position = {kc.id: n for n, kc in enumerate(course.kcs)}
+    assert all(position[p] < position[kc.id] for kc in course.kcs for p in kc.prerequisites)
 
 
 def test_a_prerequisite_cycle_is_rejected_naming_the_files_and_kcs(tiny_course_dir):
