@@ -8,10 +8,11 @@ What the simulator assumes about learners (all of it can be argued with; all of 
 2. Mastery. A KC is truly mastered when `theta >= MASTERY` logits above the mean difficulty
    of its items: the learner then gets a typical item right about 85% of the time (with
    guess 0.2 and slip 0.1). A learner's first crossing of that line is a eureka.
-3. Starting point. Which KCs a learner already knows is drawn from the graph: a KC whose
-   prerequisites are all known is known with its base rate, otherwise rarely (`leak`).
-   Known KCs start at or above the line, others below it (`GAP` logits, with noise); a
-   learner's overall aptitude shifts every KC.
+3. Starting point. Learners arrive having covered different stretches of the ramp: each
+   has a `reach`, drawn uniformly between none of the ramp and all of it. A KC before the
+   reach is known with its base rate if its prerequisites are known; any other KC is
+   known rarely (`leak`). Known KCs start at or above the mastery line, others below it
+   (`GAP` logits, with noise); a learner's overall aptitude shifts every KC.
 4. Learning (BKT-style, one jump). Answering an item of an unmastered KC may lift `theta`
    over the mastery line with probability  learn * fit(p) * ready, where p is the learner's
    chance of answering right, fit(p) = exp(-((p - 0.775) / 0.25)^2 / 2) peaks in the
@@ -80,7 +81,7 @@ def random_course(n_kcs: int, seed: int, *, items_per_kc: int = 10) -> SimCourse
             rng.uniform(0.05, 0.15, items_per_kc),
         )
     )
-    base = tuple(float(b) for b in rng.uniform(0.2, 0.6, n_kcs))
+    base = tuple(float(b) for b in rng.uniform(0.7, 0.95, n_kcs))
     return SimCourse(tuple(f"kc{k}" for k in range(n_kcs)), tuple(parents), items, base)
 
 
@@ -91,8 +92,9 @@ class Learner:
         self.course, self.rng = course, rng
         aptitude = rng.normal(0.0, 0.5)
         known = np.zeros(len(course.names), dtype=bool)
+        reach = rng.uniform(0.0, len(course.names))
         for k, parents in enumerate(course.parents):
-            rate = course.base[k] if all(known[j] for j in parents) else course.leak
+            rate = course.base[k] if k < reach and all(known[j] for j in parents) else course.leak
             known[k] = rng.random() < rate
         lines = np.array([course.mastery_line(k) for k in range(len(course.names))])
         start = np.where(known, lines + rng.uniform(0.0, 1.0, len(lines)), lines - GAP + rng.normal(0, 0.4, len(lines)))

@@ -38,19 +38,27 @@ def item_params(kc: KC, item: Item) -> bkt.Params:
     )
 
 
-def teaching_params(kc: KC, item: Item, belief: float, band: tuple[float, float] = (0.7, 0.85)) -> bkt.Params:
+def teaching_params(kc: KC, item: Item, band: tuple[float, float] = (0.7, 0.85)) -> bkt.Params:
     """The item's parameters for updating a belief after it was answered, with the chance to
-    learn scaled by how likely the item was just challenging enough: the premise of the whole
-    loop is that items far too easy or far too hard teach little."""
+    learn scaled by how well the item suits a learner who has not mastered the KC (only they
+    can learn): the premise of the whole loop is that items far too easy or far too hard
+    teach little. Their success on the item is its guess."""
     params = item_params(kc, item)
-    mastered = bkt.p_mastered(belief)
-    fits = mastered * in_band(1.0 - params.slip, band) + (1.0 - mastered) * in_band(params.guess, band)
-    return replace(params, learn=max(params.learn * fits, 1e-6))
+    return replace(params, learn=max(params.learn * teaching_fit(params.guess, band), 1e-6))
+
+
+TEACHING_SOFTNESS = 0.15  # how fast teaching falls off outside the band (success probability)
+
+
+def teaching_fit(p: float, band: tuple[float, float]) -> float:
+    """1 for an item a learner gets right with probability in the band, less the further outside."""
+    outside = max(band[0] - p, p - band[1], 0.0)
+    return math.exp(-0.5 * (outside / TEACHING_SOFTNESS) ** 2)
 
 
 def after_answer(kc: KC, item: Item, belief: float, correct: bool, band: tuple[float, float]) -> float:
     """The learner's belief on `kc` after answering `item`: Bayes' rule, then learning as the item's fit allows."""
-    return bkt.observe(belief, correct, teaching_params(kc, item, belief, band))
+    return bkt.observe(belief, correct, teaching_params(kc, item, band))
 
 
 def belief_of(kc: KC, beliefs: dict[str, float]) -> float:
@@ -132,10 +140,13 @@ def _best_item(kcs, beliefs, times_answered, last_item_id, band, once_mastered) 
             # The learner is in one state or the other, not in between: the item is just
             # challenging enough if it is in the band for the state they are in.
             fits = mastered * in_band(1.0 - params.slip, band) + (1.0 - mastered) * in_band(params.guess, band)
+            # An answer that tells whether the KC is mastered saves the items a learner would
+            # otherwise spend on a KC they know, or on one they have just learned: it is worth
+            # a lot, as INFORMATION_WEIGHT says.
+            value = fits + INFORMATION_WEIGHT * bkt.information(belief, params)
             key = (
-                fits < LIKELY,  # likely in the band first; of those, the most informative
-                item.id == last_item_id,  # not the same question twice in a row, unless it alone fits
-                -round(bkt.information(belief, params), 6) if fits >= LIKELY else -round(fits, 6),
+                item.id == last_item_id,  # not the same question twice in a row
+                -round(value, 6),
                 times_answered.get(item.id, 0),
                 position,
                 item_position,
@@ -147,7 +158,10 @@ def _best_item(kcs, beliefs, times_answered, last_item_id, band, once_mastered) 
     return Choice(kc, item, predicted, _reason(kc, predicted, band, review=kc.id in once_mastered))
 
 
-LIKELY = 0.6  # P(the item is in the band for the learner's state) that makes an item a candidate
+# Nats of information about mastery worth as much as P(in the band) going up by 1. Chosen on
+# simulated learners (benchmarks/policies.py, random:30:1): 3 is too little (items spent on
+# KCs already known), 1000 too much (too few items in the band); 10 to 30 did best.
+INFORMATION_WEIGHT = 15.0
 BAND_SOFTNESS = 0.05  # estimated success probabilities are noisy: a near miss of the band still counts a little
 
 

@@ -15,21 +15,22 @@ def test_a_new_learner_starts_at_the_first_step():
     assert "first step" in choice.reason and "%" in choice.reason
 
 
-def test_serves_the_item_most_likely_in_the_band_for_the_state_the_learner_is_in():
-    # P(mastered) = 0.1: the learner is most likely unmastered, where an item succeeds with
-    # its guess: apples 0.33, letters 0.05, pairs 0.2 (the KC's). The band picks the item.
-    assert next_item(COURSE, {}, band=(0.3, 0.4)).item.id == "counting-apples"
-    assert next_item(COURSE, {}, band=(0.15, 0.25)).item.id == "counting-pairs"
-    choice = next_item(COURSE, {}, band=(0.3, 0.4))
-    assert choice.predicted_correct == pytest.approx(0.1 * 0.9 + 0.9 * 0.33)
+def test_when_the_state_is_nearly_certain_the_band_decides():
+    # P(mastered) = 0.0001: the learner has not mastered counting, and succeeds with each
+    # item's guess: apples 0.33, letters 0.05, pairs 0.2 (the KC's). No answer would tell
+    # anything new, so the item in the band for them wins.
+    unmastered = {"counting": -9.0}
+    assert next_item(COURSE, unmastered, band=(0.3, 0.4)).item.id == "counting-apples"
+    assert next_item(COURSE, unmastered, band=(0.15, 0.25)).item.id == "counting-pairs"
+    choice = next_item(COURSE, unmastered, band=(0.3, 0.4))
+    assert choice.predicted_correct == pytest.approx(0.33, abs=0.001)
     assert "30% to 40%" in choice.reason
 
 
-def test_a_learner_likely_mastered_gets_the_item_that_tells_most():
-    # P(mastered) = 0.9: every item succeeds with 1 - slip = 0.9 when mastered, in a band
-    # around 0.9; the item with the lowest guess tells mastered and unmastered apart best.
-    beliefs = {"counting": 2.2}
-    assert next_item(COURSE, beliefs, band=(0.85, 0.95)).item.id == "counting-letters"
+def test_when_the_state_is_uncertain_the_item_that_tells_most_wins():
+    # P(mastered) = 0.5: letters (guess 0.05) tells mastered from unmastered best, although
+    # apples (guess 0.33) is as likely in a band around 0.33.
+    assert next_item(COURSE, {"counting": 0.0}, band=(0.3, 0.4)).item.id == "counting-letters"
 
 
 def test_mastering_a_kc_opens_the_next_step():
@@ -91,6 +92,6 @@ def test_a_faded_kc_comes_back_as_review_and_only_well_below_the_threshold():
 
 def test_items_far_from_the_band_teach_less():
     kc = COURSE.kc("counting")
-    letters = kc.items[1]  # guess 0.05: far too hard for an unmastered learner
-    assert teaching_params(kc, letters, -5.0, (0.7, 0.85)).learn < 0.01 * kc.bkt.learn
-    assert teaching_params(kc, letters, -5.0, (0.0, 0.1)).learn == pytest.approx(kc.bkt.learn, rel=0.01)
+    letters = kc.items[1]  # guess 0.05: far too hard for a learner who has not mastered the KC
+    assert teaching_params(kc, letters, (0.7, 0.85)).learn < 0.001 * kc.bkt.learn
+    assert teaching_params(kc, letters, (0.05, 0.1)).learn == pytest.approx(kc.bkt.learn)

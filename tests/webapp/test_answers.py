@@ -17,9 +17,9 @@ def test_a_right_answer_raises_mastery_by_the_bkt_update(course, enrolled, learn
     item = course.items.get(slug="counting-letters")  # guess 0.05, slip 0.1 (the KC's), prior 0.1, learn 0.2
     result = answer(learner, item, "4")
     posterior = 0.1 * 0.9 / (0.1 * 0.9 + 0.9 * 0.05)
-    # The chance to learn is scaled by how likely the item was in the band (0.7 to 0.85) for the
-    # learner's state: 0.9 if mastered (0.05 above the band), 0.05 if not (0.65 below it).
-    fits = 0.1 * math.exp(-0.5 * (0.05 / 0.05) ** 2) + 0.9 * math.exp(-0.5 * (0.65 / 0.05) ** 2)
+    # The chance to learn is scaled by how well the item suits a learner who has not mastered
+    # the KC: they succeed with its guess, 0.05, which is 0.65 below the band (0.7 to 0.85).
+    fits = math.exp(-0.5 * (0.65 / 0.15) ** 2)
     expected = posterior + (1 - posterior) * 0.2 * fits
     mastery = Mastery.objects.get(learner=learner, kc=item.kc)
     assert mastery.p_mastered == pytest.approx(expected)
