@@ -1,5 +1,6 @@
 """Grading a learner's answer to an item."""
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -30,6 +31,18 @@ def grade(item: Item, raw_answer: str) -> Grade:
     value = parse_number(answer)
     correct = math.isclose(value, float(item.answer), rel_tol=0.0, abs_tol=item.tolerance + 1e-12)
     return Grade(correct, answer, "")
+
+
+def display_order(item: Item, learner_key: str) -> list[str]:
+    """The item's choices in an order of the learner's own, the same on every visit.
+
+    Authors tend to write the right answer first; shown as written, a learner could learn
+    the position instead of the idea."""
+
+    def rank(choice: str) -> str:
+        return hashlib.sha256(f"{learner_key}\x00{item.id}\x00{choice}".encode()).hexdigest()
+
+    return sorted(item.choices, key=rank)
 
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"

@@ -37,3 +37,18 @@ def test_a_choice_that_is_not_offered_is_refused():
 
 def test_parse_number_handles_thousands_separators():
     assert parse_number("1,000") == 1000
+
+
+def test_choices_are_shown_in_an_order_of_each_learners_own_stable_across_visits():
+    from content import load_course
+    from tests.conftest import LLM101N
+    from tutor.grading import display_order
+
+    items = [item for kc in load_course(LLM101N).kcs for item in kc.items if item.kind == "multiple_choice"]
+    for item in items:
+        assert sorted(display_order(item, "7")) == sorted(item.choices)
+        assert display_order(item, "7") == display_order(item, "7")
+    # The right answer's position varies: first for about 1 / (number of choices) of the items.
+    first = sum(display_order(item, "7")[0] == item.answer for item in items) / len(items)
+    assert 0.15 < first < 0.45
+    assert any(display_order(item, "7") != display_order(item, "8") for item in items)

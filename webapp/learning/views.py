@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tutor.grading import AnswerError
+from tutor.grading import AnswerError, display_order
 from webapp.learning import placement, selectors, services
 from webapp.learning.models import Course, Enrollment, Explanation, Response
 from webapp.learning.rendering import markdown_to_html
@@ -64,6 +64,7 @@ def _item_page(request, course, enrollment, context, *, error="", status=200):
     context.update(
         item=served.item,
         spec=served.item.content,
+        choices=display_order(served.item.content, str(request.user.pk)),
         reason=served.reason,
         placement=served.placement,
         idempotency_key=uuid.uuid4(),
