@@ -47,7 +47,7 @@ from learner_model.log import from_columns  # noqa: E402
 from learner_model.model import KCFit, Options, fit  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
 from learner_model.simulate import BAND, GAP, Learner, SimCourse, SimItem, random_course  # noqa: E402
-from tutor.loop import after_answer, item_params, kc_params, next_item  # noqa: E402
+from tutor.loop import STUCK_WINDOW, after_answer, is_certain, item_params, kc_params, next_item  # noqa: E402
 from tutor.loop import mastered as loop_mastered  # noqa: E402
 
 
@@ -215,8 +215,9 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
                 tracker.beliefs,
                 times_answered=counts,
                 last_item_id=last,
-                recent=recent[-3:],
+                recent=recent[-STUCK_WINDOW:],
                 once_mastered=tracker.once_mastered,
+                certain={name for name, belief in tracker.raw.items() if is_certain(belief)},
             )
             if choice is None:
                 break

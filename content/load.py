@@ -1,6 +1,7 @@
 """Load a course folder: the course file, each KC file of its ramp, then the graph checks."""
 
 import hashlib
+import re
 from pathlib import Path
 
 from content.errors import CourseError, Problem, display_path
@@ -39,13 +40,12 @@ def load_course(path: str | Path) -> Course:
         if not kc_path.is_file():
             problems.append(Problem(name, ramp_line, f"the ramp names KC '{kc_id}' but {kc_name} does not exist"))
             continue
-        kc, prerequisites_line, kc_problems = parse_kc_file(
-            kc_path.read_text(encoding="utf-8"), file=kc_name, defaults=defaults
-        )
+        kc_text = kc_path.read_text(encoding="utf-8")
+        kc, prerequisites_line, kc_problems = parse_kc_file(kc_text, file=kc_name, defaults=defaults)
         problems += kc_problems
         if kc is None:
             continue
-        problems += _check_kc(kc, kc_id=kc_id, file=kc_name, seen_items=seen_items)
+        problems += _check_kc(kc, kc_id=kc_id, file=kc_name, lines=kc_text.splitlines(), seen_items=seen_items)
         kcs.append(kc)
         nodes.append(Node(kc.id, kc.prerequisites, kc_name, prerequisites_line))
     problems += _files_left_out(root, ramp, file=name)
@@ -110,7 +110,7 @@ def _unique_ramp(ramp: list, *, file: str, line: int, problems: list[Problem]) -
     return seen
 
 
-def _check_kc(kc: KC, *, kc_id: str, file: str, seen_items: dict[str, str]) -> list[Problem]:
+def _check_kc(kc: KC, *, kc_id: str, file: str, lines: list[str], seen_items: dict[str, str]) -> list[Problem]:
     problems = []
     if kc.id != kc_id:
         problems.append(Problem(file, 2, f"the file is named for KC '{kc_id}' but its id is '{kc.id}'"))
@@ -118,9 +118,12 @@ def _check_kc(kc: KC, *, kc_id: str, file: str, seen_items: dict[str, str]) -> l
         problems.append(
             Problem(file, None, f"KC '{kc.id}' has {len(kc.items)} items; a KC needs at least {MIN_ITEMS_PER_KC}")
         )
-    for item in kc.items:
+    for index, item in enumerate(kc.items):
         if item.id in seen_items:
-            problems.append(Problem(file, None, f"item id '{item.id}' is also used in {seen_items[item.id]}"))
+            # The line of this use: the nth `id = "..."` line with this id, n counting this file's earlier uses.
+            earlier = sum(other.id == item.id for other in kc.items[:index])
+            line = _nth_line(lines, key_pattern("id", item.id), earlier)
+            problems.append(Problem(file, line, f"item id '{item.id}' is also used in {seen_items[item.id]}"))
         seen_items[item.id] = file
     return problems
 
@@ -135,3 +138,9 @@ def _files_left_out(root: Path, ramp: list, *, file: str) -> list[Problem]:
         for path in on_disk
         if path.stem not in ramp
     ]
+
+
+def _nth_line(lines: list[str], pattern: str, n: int) -> int | None:
+    """The file line of the (n+1)th line matching `pattern`, or None."""
+    matches = [number for number, line in enumerate(lines, start=1) if re.search(pattern, line)]
+    return matches[n] if n < len(matches) else None

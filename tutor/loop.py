@@ -66,6 +66,7 @@ def belief_of(kc: KC, beliefs: dict[str, float]) -> float:
     return beliefs.get(kc.id, bkt.initial_belief(kc_params(kc)))
 
 
+CERTAIN = 0.99  # P(mastered) after a KC's last answer that needs no last check
 REVIEW_BELOW = 0.8  # a KC once mastered comes back for review when faded below this
 
 
@@ -82,7 +83,8 @@ def frontier(course: Course, beliefs: dict[str, float], once_mastered=frozenset(
     return [kc for kc in course.kcs if kc.id not in done and all(p in done for p in kc.prerequisites)]
 
 
-STUCK_AFTER = 3  # misses in a row on one KC after which the tutor steps back
+STUCK_AFTER = 3  # misses on one KC among the learner's last STUCK_WINDOW answers: time to step back
+STUCK_WINDOW = 8
 
 
 def next_item(
@@ -94,6 +96,7 @@ def next_item(
     band: tuple[float, float] | None = None,
     recent: list[tuple[str, bool]] | None = None,
     once_mastered: set[str] | frozenset[str] = frozenset(),
+    certain: set[str] | frozenset[str] | None = None,
 ) -> Choice | None:
     """The item to serve next, or None when every KC of the course is mastered.
 
@@ -101,7 +104,9 @@ def next_item(
     go to the item answered fewest times, then to ramp order. The item just answered is
     not served again at once if any other item is available. `recent` holds the learner's
     last answers as (KC id, right), oldest first: after STUCK_AFTER misses in a row on one
-    KC, the tutor steps back to that KC's least mastered prerequisite.
+    KC, the tutor steps back to that KC's least mastered prerequisite. `certain` names the
+    KCs whose last answer left P(mastered) at CERTAIN or above; given, a course whose KCs all
+    look mastered is done only when they all are certain (see the end of this function).
 
     Review needs no rule of its own: `beliefs` are faded by forgetting (bkt.fade), so a KC
     mastered long ago drops below the threshold, rejoins the frontier and competes with new
@@ -114,20 +119,35 @@ def next_item(
         weakest = min((course.kc(p) for p in stuck.prerequisites), key=lambda kc: belief_of(kc, beliefs))
         choice = _best_item([weakest], beliefs, times_answered or {}, last_item_id, band, once_mastered)
         reason = (
-            f"You missed '{stuck.title}' {STUCK_AFTER} times in a row: a step back to "
+            f"You missed '{stuck.title}' {STUCK_AFTER} times in your last {STUCK_WINDOW} answers: a step back to "
             f"'{weakest.title}', which it builds on."
         )
         return Choice(choice.kc, choice.item, choice.predicted_correct, reason)
-    return _best_item(
+    choice = _best_item(
         frontier(course, beliefs, once_mastered), beliefs, times_answered or {}, last_item_id, band, once_mastered
     )
+    if choice is not None or certain is None:
+        return choice
+    # Every KC looks mastered. Before the course is done, a last check of each KC whose last
+    # answer left it short of CERTAIN: a KC believed mastered by mistake blocks nothing
+    # more, so nothing else would ever find out.
+    unsure = [kc for kc in course.kcs if kc.id not in certain]
+    choice = _best_item(unsure, beliefs, times_answered or {}, last_item_id, (0.0, 1.0), once_mastered)
+    if choice is None:
+        return None
+    reason = f"A last check on '{choice.kc.title}' before the course is done: an answer here tells most."
+    return Choice(choice.kc, choice.item, choice.predicted_correct, reason)
 
 
 def _stuck_on(course: Course, recent: list[tuple[str, bool]]) -> KC | None:
-    tail = recent[-STUCK_AFTER:]
-    if len(tail) == STUCK_AFTER and len({kc for kc, _ in tail}) == 1 and not any(right for _, right in tail):
-        return course.kc(tail[0][0])
-    return None
+    """The KC of the last answer, if that answer missed and so did STUCK_AFTER - 1 more of the
+    learner's answers on it among their last STUCK_WINDOW answers (other KCs' answers may be
+    interleaved: the tutor works on several KCs of the frontier at once)."""
+    if not recent or recent[-1][1]:
+        return None
+    kc_id = recent[-1][0]
+    misses = sum(1 for kc, right in recent[-STUCK_WINDOW:] if kc == kc_id and not right)
+    return course.kc(kc_id) if misses >= STUCK_AFTER else None
 
 
 def _best_item(kcs, beliefs, times_answered, last_item_id, band, once_mastered) -> Choice | None:
@@ -182,3 +202,8 @@ def _reason(kc: KC, predicted: float, band: tuple[float, float], *, review: bool
         f"{step}; you should get this right about {predicted:.0%} of the time "
         f"(the target is {band[0]:.0%} to {band[1]:.0%})."
     )
+
+
+def is_certain(belief: float) -> bool:
+    """Whether a belief just updated by an answer needs no last check (see next_item)."""
+    return bkt.p_mastered(belief) >= CERTAIN

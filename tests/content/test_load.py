@@ -116,7 +116,7 @@ def test_duplicate_item_ids_are_rejected(tiny_course_dir):
     kc_file = tiny_course_dir / "kcs" / "multiplying.md"
     kc_file.write_text(kc_file.read_text().replace('id = "multiplying-zero"', 'id = "adding-small"'))
     assert problems_of(tiny_course_dir) == [
-        "tiny/kcs/multiplying.md: item id 'adding-small' is also used in tiny/kcs/adding.md"
+        "tiny/kcs/multiplying.md:22: item id 'adding-small' is also used in tiny/kcs/adding.md"
     ]
 
 

@@ -65,12 +65,12 @@ def test_items_may_set_their_own_guess():
     assert item_params(kc, pairs).guess == kc.bkt.guess == 0.2
 
 
-def test_after_three_misses_in_a_row_the_tutor_steps_back_to_the_weakest_prerequisite():
+def test_after_three_misses_on_a_kc_the_tutor_steps_back_to_the_weakest_prerequisite():
     beliefs = {"counting": MASTERED, "adding": MASTERED, "multiplying": -1.0}
     misses = [("multiplying", False)] * 3
     choice = next_item(COURSE, {**beliefs, "adding": 4.0}, recent=misses)
     assert choice.kc.id == "adding"
-    assert "missed 'Multiplying' 3 times in a row" in choice.reason and "'Adding'" in choice.reason
+    assert "missed 'Multiplying' 3 times in your last 8 answers" in choice.reason and "'Adding'" in choice.reason
     # Two misses, or a right answer among them, is not being stuck.
     assert next_item(COURSE, beliefs, recent=misses[:2]).kc.id == "multiplying"
     assert next_item(COURSE, beliefs, recent=[*misses[:2], ("multiplying", True)]).kc.id == "multiplying"
@@ -95,3 +95,22 @@ def test_items_far_from_the_band_teach_less():
     letters = kc.items[1]  # guess 0.05: far too hard for a learner who has not mastered the KC
     assert teaching_params(kc, letters, (0.7, 0.85)).learn < 0.001 * kc.bkt.learn
     assert teaching_params(kc, letters, (0.05, 0.1)).learn == pytest.approx(kc.bkt.learn)
+
+
+def test_misses_count_as_stuck_even_with_other_kcs_answers_between_them():
+    beliefs = {"counting": MASTERED, "adding": 4.0, "multiplying": -1.0}
+    recent = [("multiplying", False), ("adding", True), ("multiplying", True), ("multiplying", False)]
+    recent += [("adding", True), ("multiplying", False)]
+    assert next_item(COURSE, beliefs, recent=recent).kc.id == "adding"
+    # A miss long ago falls out of the window.
+    assert next_item(COURSE, beliefs, recent=[("multiplying", False)] + [("adding", True)] * 6 + recent[-3:]).kc.id == (
+        "multiplying"
+    )
+
+
+def test_when_every_kc_looks_mastered_the_unsure_ones_get_a_last_check():
+    beliefs = dict.fromkeys(["counting", "adding", "multiplying"], 3.5)  # P = 0.97: mastered, not certain
+    choice = next_item(COURSE, beliefs, certain={"counting", "multiplying"})
+    assert choice.kc.id == "adding" and choice.reason.startswith("A last check on 'Adding'")
+    assert next_item(COURSE, beliefs, certain={"counting", "adding", "multiplying"}) is None
+    assert next_item(COURSE, beliefs) is None  # callers that track no certainty finish at once

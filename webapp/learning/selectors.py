@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from content import ramp
 from learner_model import bkt
-from tutor.loop import belief_of
+from tutor.loop import belief_of, is_certain
 from tutor.loop import mastered as is_mastered
 from webapp.learning.models import Course, Enrollment, KnowledgeComponent, Mastery, Response
 
@@ -59,6 +59,12 @@ def beliefs_for(learner, course: Course) -> dict[str, float]:
         "kc__slug", "belief", "step", "kc__forget"
     )
     return {slug: bkt.fade(belief, now - step, forget) for slug, belief, step, forget in rows}
+
+
+def certain(learner, course: Course) -> set[str]:
+    """The KCs whose last answer left the learner certainly mastered (tutor.loop.is_certain)."""
+    rows = Mastery.objects.filter(learner=learner, kc__course=course).values_list("kc__slug", "belief")
+    return {slug for slug, belief in rows if is_certain(belief)}
 
 
 def once_mastered(learner, course: Course) -> set[str]:

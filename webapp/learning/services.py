@@ -21,7 +21,7 @@ from learner_model.model import Options, evaluate, fit, log_likelihood
 from tutor import explain as explaining
 from tutor.grading import grade
 from tutor.llm import LLMConfig, load_model
-from tutor.loop import STUCK_AFTER, after_answer, item_params, next_item
+from tutor.loop import STUCK_WINDOW, after_answer, item_params, next_item
 from webapp.learning import placement, selectors
 from webapp.learning.models import (
     Course,
@@ -217,8 +217,9 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
         selectors.beliefs_for(learner, course),
         times_answered=selectors.times_answered(learner, course),
         last_item_id=selectors.last_item_slug(learner, course),
-        recent=selectors.recent_answers(learner, course, STUCK_AFTER),
+        recent=selectors.recent_answers(learner, course, STUCK_WINDOW),
         once_mastered=selectors.once_mastered(learner, course),
+        certain=selectors.certain(learner, course),
     )
     if choice is None:
         return None
