@@ -259,7 +259,7 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker,
     """
     graph = Graph(sim.names, sim.parents)
     fitted = torch.tensor([kc.bkt.prior for kc in tutor.kcs], dtype=torch.float64)
-    belief = prior_belief(graph, base_rates(graph, fitted, leak=sim.leak), leak=sim.leak)
+    belief = prior_belief(graph, base_rates(graph, fitted, leak=sim.leak, reach=True), leak=sim.leak, reach=True)
     flat = [tracker.items[str(i)] for i in range(len(sim.items))]
     item_kc = torch.tensor([it.kc for it in sim.items])
     guess = torch.tensor([item.guess for _, item in flat], dtype=torch.float64)

@@ -6,7 +6,11 @@ network in ramp order, so that it respects the graph:
     P(mastered k | every prerequisite of k mastered)  = base[k]
     P(mastered k | some prerequisite of k unmastered) = leak      (rare: 0.05 by default)
 
-so evidence flows both ways: a right answer on attention raises belief in matrix
+With `reach`, the network also knows that a ramp is learned in order: each learner has
+covered the ramp up to a point (a reach, uniform over 0..K KCs), and only the KCs before
+it are known with their base rate; the others with `leak`. Learners who know the
+fifteenth KC then very likely know the fourteenth, even where the graph does not link
+them. Evidence flows both ways: a right answer on attention raises belief in matrix
 multiplication (its ancestor), and a wrong answer on matrix multiplication lowers belief
 in attention. An answer on KC k is evidence through BKT's emission (right with 1 - slip if
 mastered, with guess if not); after it, KC k's bit follows BKT's transition (learn,
@@ -71,21 +75,29 @@ class Belief:
 
 
 def base_rates(
-    graph: Graph, marginals: torch.Tensor, *, leak: float = 0.05, samples: int = 50_000, seed: int = 0
+    graph: Graph,
+    marginals: torch.Tensor,
+    *,
+    leak: float = 0.05,
+    reach: bool = False,
+    samples: int = 50_000,
+    seed: int = 0,
 ) -> torch.Tensor:
     """The network's P(mastered k | prerequisites mastered) that reproduce given P(mastered k).
 
     A fitted BKT prior is a KC's marginal: it already counts learners who lack the
     prerequisites. Used as the network's conditional it would count that twice, and
     belief in later KCs would start far too low. In ramp order, with r the share of
-    learners ready for k:  marginal = base * r + leak * (1 - r), solved for base
-    (r estimated by ancestral sampling).
+    learners ready for k (prerequisites known and, with `reach`, k within their reach):
+    marginal = base * r + leak * (1 - r), solved for base (r estimated by ancestral
+    sampling; base is capped at 0.99 when too few learners are ready to explain the marginal).
     """
     generator = torch.Generator().manual_seed(seed)
     states = torch.zeros((samples, len(graph)), dtype=torch.bool)
     base = torch.empty(len(graph), dtype=torch.float64)
+    reaches = _reaches(samples, len(graph), reach, generator)
     for k in range(len(graph)):
-        ready = states[:, list(graph.parents[k])].all(1) if graph.parents[k] else torch.ones(samples, dtype=torch.bool)
+        ready = _ready(states, graph.parents[k]) & (reaches > k)
         share = float(ready.double().mean())
         wanted = float(marginals[k])
         base[k] = min(max((wanted - leak * (1 - share)) / max(share, 1e-9), leak), 0.99)
@@ -101,6 +113,7 @@ def prior_belief(
     leak: float = 0.05,
     particles: int = 20_000,
     exact_limit: int = 14,
+    reach: bool = False,
     seed: int = 0,
 ) -> Belief:
     """The belief before any answer; exact if the graph has at most `exact_limit` KCs."""
@@ -108,14 +121,19 @@ def prior_belief(
     if n_kcs <= exact_limit:
         codes = torch.arange(2**n_kcs).unsqueeze(1)
         states = ((codes >> torch.arange(n_kcs)) & 1).bool()  # [2^K, K]: every state
-        log_weights = _log_prior(graph, states, base.double(), leak)
+        if reach:  # a mixture over every reach, each equally likely
+            reaches = range(n_kcs + 1)
+            log_weights = torch.logsumexp(
+                torch.stack([_log_prior(graph, states, base.double(), leak, r) for r in reaches]), 0
+            )
+        else:
+            log_weights = _log_prior(graph, states, base.double(), leak, n_kcs)
         return Belief(states, log_weights - torch.logsumexp(log_weights, 0), exact=True)
     generator = torch.Generator().manual_seed(seed)
     states = torch.zeros((particles, n_kcs), dtype=torch.bool)
+    reaches = _reaches(particles, n_kcs, reach, generator)
     for k in range(n_kcs):  # ramp order: parents are drawn before their children
-        ready = (
-            states[:, list(graph.parents[k])].all(1) if graph.parents[k] else torch.ones(particles, dtype=torch.bool)
-        )
+        ready = _ready(states, graph.parents[k]) & (reaches > k)
         p = torch.where(ready, base[k].double(), _float(leak))
         states[:, k] = torch.rand(particles, generator=generator, dtype=torch.float64) < p
     return Belief(states, torch.full((particles,), -math.log(particles), dtype=torch.float64), exact=False)
@@ -147,12 +165,23 @@ def observe(
     return Belief(states, log_weights, exact=False)
 
 
-def _log_prior(graph: Graph, states: torch.Tensor, base: torch.Tensor, leak: float) -> torch.Tensor:
+def _reaches(count: int, n_kcs: int, reach: bool, generator: torch.Generator) -> torch.Tensor:
+    """How many KCs of the ramp each sample has covered: uniform over 0..K, or all of them."""
+    if not reach:
+        return torch.full((count,), n_kcs)
+    return torch.randint(0, n_kcs + 1, (count,), generator=generator)
+
+
+def _ready(states: torch.Tensor, parents: tuple[int, ...]) -> torch.Tensor:
+    """Which states have every one of `parents` mastered."""
+    return states[:, list(parents)].all(1) if parents else torch.ones(len(states), dtype=torch.bool)
+
+
+def _log_prior(graph: Graph, states: torch.Tensor, base: torch.Tensor, leak: float, reach: int) -> torch.Tensor:
+    """log P(state) for a learner who has covered the first `reach` KCs of the ramp."""
     log_p = torch.zeros(len(states), dtype=torch.float64)
     for k in range(len(graph)):
-        ready = (
-            states[:, list(graph.parents[k])].all(1) if graph.parents[k] else torch.ones(len(states), dtype=torch.bool)
-        )
+        ready = _ready(states, graph.parents[k]) & (k < reach)
         p = torch.where(ready, base[k], _float(leak))
         log_p += torch.log(torch.where(states[:, k], p, 1.0 - p))
     return log_p

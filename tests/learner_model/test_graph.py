@@ -19,16 +19,20 @@ ANSWERS = [  # (kc, correct, guess, slip, learn)
 ]
 
 
-def brute_force_marginals(answers):
-    """P(mastered) per KC by summing over all 16 states, step by step, with Python floats."""
+def brute_force_marginals(answers, *, reach=False):
+    """P(mastered) per KC by summing over all 16 states, step by step, with Python floats.
+    With `reach`, each state's prior is averaged over reaches 0..4 (KCs covered in ramp order)."""
     weights = {}
     for state in itertools.product([0, 1], repeat=4):
-        p = 1.0
-        for k, parents in enumerate(GRAPH.parents):
-            ready = all(state[j] for j in parents)
-            p_k = BASE[k].item() if ready else LEAK
-            p *= p_k if state[k] else 1 - p_k
-        weights[state] = p
+        total = 0.0
+        for covered in range(5) if reach else [4]:
+            p = 1.0
+            for k, parents in enumerate(GRAPH.parents):
+                ready = all(state[j] for j in parents) and k < covered
+                p_k = BASE[k].item() if ready else LEAK
+                p *= p_k if state[k] else 1 - p_k
+            total += p
+        weights[state] = total
     for kc, correct, guess, slip, learn in answers:
         for state in weights:
             p_right = 1 - slip if state[kc] else guess
@@ -59,6 +63,25 @@ def test_exact_belief_update_matches_enumeration_by_hand():
     for n in range(1, len(ANSWERS) + 1):
         marginals = run(prior_belief(GRAPH, BASE, leak=LEAK), ANSWERS[:n]).marginals()
         assert marginals.tolist() == pytest.approx(brute_force_marginals(ANSWERS[:n]), abs=1e-12)
+
+
+def test_exact_belief_with_reach_matches_enumeration_by_hand():
+    for n in range(len(ANSWERS) + 1):
+        marginals = run(prior_belief(GRAPH, BASE, leak=LEAK, reach=True), ANSWERS[:n]).marginals()
+        assert marginals.tolist() == pytest.approx(brute_force_marginals(ANSWERS[:n], reach=True), abs=1e-12)
+
+
+def test_particles_with_reach_approximate_the_exact_belief():
+    exact = run(prior_belief(GRAPH, BASE, leak=LEAK, reach=True), ANSWERS).marginals()
+    sampled = prior_belief(GRAPH, BASE, leak=LEAK, reach=True, exact_limit=0, particles=40_000, seed=3)
+    assert run(sampled, ANSWERS).marginals().tolist() == pytest.approx(exact.tolist(), abs=0.02)
+
+
+def test_base_rates_with_reach_reproduce_the_fitted_marginal_priors():
+    wanted = torch.tensor([0.5, 0.25, 0.2, 0.08], dtype=torch.float64)  # later KCs: fewer reach them
+    base = base_rates(GRAPH, wanted, leak=LEAK, reach=True)
+    marginals = prior_belief(GRAPH, base, leak=LEAK, reach=True).marginals()
+    assert marginals.tolist() == pytest.approx(wanted.tolist(), abs=0.01)
 
 
 def test_particles_approximate_the_exact_belief():

@@ -33,7 +33,8 @@ def _belief(enrollment: Enrollment):
     course = selectors.course_ramp(enrollment.course)
     graph = Graph.from_prerequisites({kc.id: list(kc.prerequisites) for kc in course.kcs})
     index = {kc.id: k for k, kc in enumerate(course.kcs)}
-    belief = prior_belief(graph, _base_rates(graph, tuple(kc.bkt.prior for kc in course.kcs)), leak=LEAK)
+    base = _base_rates(graph, tuple(kc.bkt.prior for kc in course.kcs))
+    belief = prior_belief(graph, base, leak=LEAK, reach=True)
     answers = (
         Response.objects.filter(
             learner=enrollment.learner,
@@ -56,7 +57,7 @@ def _belief(enrollment: Enrollment):
 @functools.lru_cache(maxsize=64)
 def _base_rates(graph: Graph, priors: tuple[float, ...]) -> torch.Tensor:
     # Sampled (about 10 ms for a course of 10 KCs): once per graph and priors, not per request.
-    return base_rates(graph, torch.tensor(priors, dtype=torch.float64), leak=LEAK)
+    return base_rates(graph, torch.tensor(priors, dtype=torch.float64), leak=LEAK, reach=True)
 
 
 def next_question(*, enrollment: Enrollment) -> tuple[Item, str] | None:
