@@ -154,6 +154,7 @@ class Tracker:
         self.answered_at = dict.fromkeys(self.raw, 0)
         self.steps = 0
         self.once_mastered: set[str] = set()
+        self.answered: set[str] = set()  # KCs with a belief set by an answer on them, not by inference
 
     def belief(self, name: str) -> float:
         return bkt.fade(self.raw[name], self.steps - self.answered_at[name], self.kcs[name].bkt.forget)
@@ -170,6 +171,7 @@ class Tracker:
         belief = after_answer(kc, content_item, self.belief(kc.id), right, self.tutor.target_band)
         self.steps += 1
         self.set(kc.id, belief)
+        self.answered.add(kc.id)
         if bkt.p_mastered(belief) >= MASTERY:
             self.once_mastered.add(kc.id)
 
@@ -217,7 +219,7 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
                 last_item_id=last,
                 recent=recent[-STUCK_WINDOW:],
                 once_mastered=tracker.once_mastered,
-                certain={name for name, belief in tracker.raw.items() if is_certain(belief)},
+                certain={name for name in tracker.answered if is_certain(tutor, tracker.raw[name])},
             )
             if choice is None:
                 break

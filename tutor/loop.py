@@ -29,13 +29,19 @@ def kc_params(kc: KC) -> bkt.Params:
     return bkt.Params(prior=kc.bkt.prior, learn=kc.bkt.learn, guess=kc.bkt.guess, slip=kc.bkt.slip)
 
 
+# No single answer is proof: whatever a fit says, a learner who has mastered a KC slips
+# now and then, and one who has not sometimes guesses. A slip fitted at 0.001 would make
+# one slip erase any mastery (fits to a few dozen answers per item do that).
+MIN_SLIP = 0.05
+MIN_GUESS = 0.02
+
+
 def item_params(kc: KC, item: Item) -> bkt.Params:
-    """The KC's BKT parameters, with the item's own guess and slip where it has them (KT-IDEM)."""
-    return replace(
-        kc_params(kc),
-        guess=item.guess if item.guess is not None else kc.bkt.guess,
-        slip=item.slip if item.slip is not None else kc.bkt.slip,
-    )
+    """The KC's BKT parameters, with the item's own guess and slip where it has them (KT-IDEM),
+    each at least MIN_GUESS and MIN_SLIP."""
+    guess = item.guess if item.guess is not None else kc.bkt.guess
+    slip = item.slip if item.slip is not None else kc.bkt.slip
+    return replace(kc_params(kc), guess=max(guess, MIN_GUESS), slip=max(slip, MIN_SLIP))
 
 
 def teaching_params(kc: KC, item: Item, band: tuple[float, float] = (0.7, 0.85)) -> bkt.Params:
@@ -66,7 +72,6 @@ def belief_of(kc: KC, beliefs: dict[str, float]) -> float:
     return beliefs.get(kc.id, bkt.initial_belief(kc_params(kc)))
 
 
-CERTAIN = 0.99  # P(mastered) after a KC's last answer that needs no last check
 REVIEW_BELOW = 0.8  # a KC once mastered comes back for review when faded below this
 
 
@@ -105,8 +110,8 @@ def next_item(
     not served again at once if any other item is available. `recent` holds the learner's
     last answers as (KC id, right), oldest first: after STUCK_AFTER misses in a row on one
     KC, the tutor steps back to that KC's least mastered prerequisite. `certain` names the
-    KCs whose last answer left P(mastered) at CERTAIN or above; given, a course whose KCs all
-    look mastered is done only when they all are certain (see the end of this function).
+    KCs whose last answer on them left them mastered (is_certain); given, a course whose KCs
+    all look mastered is done only when they all are certain (see the end of this function).
 
     Review needs no rule of its own: `beliefs` are faded by forgetting (bkt.fade), so a KC
     mastered long ago drops below the threshold, rejoins the frontier and competes with new
@@ -128,9 +133,9 @@ def next_item(
     )
     if choice is not None or certain is None:
         return choice
-    # Every KC looks mastered. Before the course is done, a last check of each KC whose last
-    # answer left it short of CERTAIN: a KC believed mastered by mistake blocks nothing
-    # more, so nothing else would ever find out.
+    # Every KC looks mastered. Before the course is done, a last check of each KC believed
+    # mastered by inference alone (placement) or whose last answer left it short: a KC
+    # believed mastered by mistake blocks nothing more, so nothing else would find out.
     unsure = [kc for kc in course.kcs if kc.id not in certain]
     choice = _best_item(unsure, beliefs, times_answered or {}, last_item_id, (0.0, 1.0), once_mastered)
     if choice is None:
@@ -204,6 +209,7 @@ def _reason(kc: KC, predicted: float, band: tuple[float, float], *, review: bool
     )
 
 
-def is_certain(belief: float) -> bool:
-    """Whether a belief just updated by an answer needs no last check (see next_item)."""
-    return bkt.p_mastered(belief) >= CERTAIN
+def is_certain(course: Course, belief: float) -> bool:
+    """Whether a belief set by the learner's own answer on the KC needs no last check (see next_item).
+    A belief inferred from answers on other KCs (placement) is never certain: it gets a check."""
+    return bkt.p_mastered(belief) >= course.mastery_threshold

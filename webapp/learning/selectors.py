@@ -61,10 +61,11 @@ def beliefs_for(learner, course: Course) -> dict[str, float]:
     return {slug: bkt.fade(belief, now - step, forget) for slug, belief, step, forget in rows}
 
 
-def certain(learner, course: Course) -> set[str]:
-    """The KCs whose last answer left the learner certainly mastered (tutor.loop.is_certain)."""
-    rows = Mastery.objects.filter(learner=learner, kc__course=course).values_list("kc__slug", "belief")
-    return {slug for slug, belief in rows if is_certain(belief)}
+def certain(learner, course: Course, course_data: ramp.Course) -> set[str]:
+    """The KCs whose belief was set by the learner's answers on them and left them mastered
+    (tutor.loop.is_certain); KCs known from placement inference alone are not certain."""
+    rows = Mastery.objects.filter(learner=learner, kc__course=course, responses__gt=0).values_list("kc__slug", "belief")
+    return {slug for slug, belief in rows if is_certain(course_data, belief)}
 
 
 def once_mastered(learner, course: Course) -> set[str]:

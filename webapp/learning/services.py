@@ -212,14 +212,15 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
             enrollment.save(update_fields=["current_item", "current_reason"])
             return Served(item, reason, placement=True)
     course, learner = enrollment.course, enrollment.learner
+    course_data = selectors.course_ramp(course)
     choice = next_item(
-        selectors.course_ramp(course),
+        course_data,
         selectors.beliefs_for(learner, course),
         times_answered=selectors.times_answered(learner, course),
         last_item_id=selectors.last_item_slug(learner, course),
         recent=selectors.recent_answers(learner, course, STUCK_WINDOW),
         once_mastered=selectors.once_mastered(learner, course),
-        certain=selectors.certain(learner, course),
+        certain=selectors.certain(learner, course, course_data),
     )
     if choice is None:
         return None
