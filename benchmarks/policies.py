@@ -154,7 +154,7 @@ class Tracker:
         self.answered_at = dict.fromkeys(self.raw, 0)
         self.steps = 0
         self.once_mastered: set[str] = set()
-        self.answered: set[str] = set()  # KCs with a belief set by an answer on them, not by inference
+        self.certain: set[str] = set()  # KCs whose last answer settled that they are mastered
 
     def belief(self, name: str) -> float:
         return bkt.fade(self.raw[name], self.steps - self.answered_at[name], self.kcs[name].bkt.forget)
@@ -171,7 +171,10 @@ class Tracker:
         belief = after_answer(kc, content_item, self.belief(kc.id), right, self.tutor.target_band)
         self.steps += 1
         self.set(kc.id, belief)
-        self.answered.add(kc.id)
+        if is_certain(self.tutor, kc, content_item, right, belief):
+            self.certain.add(kc.id)
+        else:
+            self.certain.discard(kc.id)
         if bkt.p_mastered(belief) >= MASTERY:
             self.once_mastered.add(kc.id)
 
@@ -219,7 +222,7 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
                 last_item_id=last,
                 recent=recent[-STUCK_WINDOW:],
                 once_mastered=tracker.once_mastered,
-                certain={name for name in tracker.answered if is_certain(tutor, tracker.raw[name])},
+                certain=tracker.certain,
             )
             if choice is None:
                 break

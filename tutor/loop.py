@@ -209,7 +209,14 @@ def _reason(kc: KC, predicted: float, band: tuple[float, float], *, review: bool
     )
 
 
-def is_certain(course: Course, belief: float) -> bool:
-    """Whether a belief set by the learner's own answer on the KC needs no last check (see next_item).
-    A belief inferred from answers on other KCs (placement) is never certain: it gets a check."""
-    return bkt.p_mastered(belief) >= course.mastery_threshold
+CONFIRMING_RATIO = 2.0  # how much likelier a right answer must be from a master than from a novice
+
+
+def is_certain(course: Course, kc: KC, item: Item, correct: bool, belief: float) -> bool:
+    """Whether the learner's last answer on `kc` (`item`, `correct`, leaving `belief`) settles that
+    the KC is mastered, so that it needs no last check (see next_item): a right answer on an item
+    that tells masters from novices, leaving P(mastered) at the threshold. A belief inferred from
+    answers on other KCs (placement), or kept up by right answers anyone would give, is not."""
+    params = item_params(kc, item)
+    telling = (1.0 - params.slip) / params.guess >= CONFIRMING_RATIO
+    return correct and telling and bkt.p_mastered(belief) >= course.mastery_threshold

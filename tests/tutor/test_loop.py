@@ -1,8 +1,10 @@
+from dataclasses import replace
+
 import pytest
 
 from content import load_course
 from tests.conftest import FIXTURES
-from tutor.loop import frontier, item_params, next_item, teaching_params
+from tutor.loop import frontier, is_certain, item_params, next_item, teaching_params
 
 COURSE = load_course(FIXTURES / "tiny")
 MASTERED = 10.0  # log-odds: P(mastered) = 0.99995
@@ -114,3 +116,13 @@ def test_when_every_kc_looks_mastered_the_unsure_ones_get_a_last_check():
     assert choice.kc.id == "adding" and choice.reason.startswith("A last check on 'Adding'")
     assert next_item(COURSE, beliefs, certain={"counting", "adding", "multiplying"}) is None
     assert next_item(COURSE, beliefs) is None  # callers that track no certainty finish at once
+
+
+def test_only_a_right_answer_that_tells_masters_from_novices_settles_a_kc():
+    kc = COURSE.kc("counting")
+    apples, letters, _ = kc.items  # guess 0.33 and 0.05, slip 0.1: 0.9 / 0.33 = 2.7 and 18 times likelier
+    assert is_certain(COURSE, kc, letters, True, 3.5)
+    assert not is_certain(COURSE, kc, letters, False, 3.5)  # a wrong answer settles nothing
+    assert not is_certain(COURSE, kc, letters, True, 2.0)  # P = 0.88: below the threshold
+    guessable = replace(apples, guess=0.6)  # 0.9 / 0.6 = 1.5: novices get it right too
+    assert is_certain(COURSE, kc, apples, True, 3.5) and not is_certain(COURSE, kc, guessable, True, 3.5)

@@ -22,6 +22,7 @@ def kc_content(kc: KnowledgeComponent, prerequisite_slugs: tuple[str, ...], item
         items=items,
         bkt=kc.bkt_params,
         minutes=kc.minutes,
+        tags=tuple(kc.tags),
     )
 
 
@@ -62,10 +63,20 @@ def beliefs_for(learner, course: Course) -> dict[str, float]:
 
 
 def certain(learner, course: Course, course_data: ramp.Course) -> set[str]:
-    """The KCs whose belief was set by the learner's answers on them and left them mastered
-    (tutor.loop.is_certain); KCs known from placement inference alone are not certain."""
-    rows = Mastery.objects.filter(learner=learner, kc__course=course, responses__gt=0).values_list("kc__slug", "belief")
-    return {slug for slug, belief in rows if is_certain(course_data, belief)}
+    """The KCs whose last answer settled that they are mastered (tutor.loop.is_certain)."""
+    beliefs = dict(Mastery.objects.filter(learner=learner, kc__course=course).values_list("kc__slug", "belief"))
+    last: dict[str, tuple[str, bool]] = {}
+    answers = Response.objects.filter(learner=learner, item__course=course).order_by("answered_at", "id")
+    for kc_slug, item_slug, correct in answers.values_list("kc__slug", "item__slug", "correct"):
+        last[kc_slug] = (item_slug, correct)
+    settled = set()
+    for kc in course_data.kcs:
+        if kc.id in last and kc.id in beliefs:
+            item_slug, correct = last[kc.id]
+            item = next((i for i in kc.items if i.id == item_slug), None)
+            if item is not None and is_certain(course_data, kc, item, correct, beliefs[kc.id]):
+                settled.add(kc.id)
+    return settled
 
 
 def once_mastered(learner, course: Course) -> set[str]:

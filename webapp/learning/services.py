@@ -87,6 +87,7 @@ def _write_ramp(course: Course, data: CourseData) -> None:
                 "explanation": kc.explanation,
                 "worked_example": kc.worked_example,
                 "minutes": kc.minutes,
+                "tags": list(kc.tags),
                 "prior": kc.bkt.prior,
                 "learn": kc.bkt.learn,
                 "guess": kc.bkt.guess,
