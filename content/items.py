@@ -4,7 +4,7 @@ import re
 
 from content.errors import Problem
 from content.fences import next_fence
-from content.ramp import ITEM_KINDS, Item
+from content.ramp import DIFFICULTIES, ITEM_KINDS, Item, normalize_text, order_key, tidy_text
 from content.toml_source import key_pattern, line_of, parse_toml
 
 
@@ -40,6 +40,23 @@ def parse_items(section, *, file: str) -> tuple[list[Item], list[Problem]]:
     return items, problems
 
 
+COMMON_FIELDS = {"id", "type", "prompt", "hints", "guess", "slip", "difficulty"}
+# The fields each type of item may have besides the common ones.
+KIND_FIELDS = {
+    "multiple_choice": {"answer", "choices", "feedback"},
+    "numeric": {"answer", "tolerance", "feedback"},
+    "short_text": {"answers", "patterns", "feedback"},
+    "ordering": {"steps", "feedback"},
+}
+# Why a field of another type does not belong, where a sentence helps the author.
+MISPLACED = {
+    ("short_text", "answer"): "its accepted answers go in 'answers', the first of them shown to learners",
+    ("ordering", "answer"): "its 'steps' are written in the right order",
+    ("ordering", "choices"): "its 'steps' are written in the right order",
+}
+MIN_STEPS = 3
+
+
 def _item(raw: dict, *, file: str, line: int) -> tuple[Item | None, list[Problem]]:
     name = f"item '{raw.get('id')}'" if raw.get("id") else "an item"
     problems = []
@@ -60,26 +77,62 @@ def _item(raw: dict, *, file: str, line: int) -> tuple[Item | None, list[Problem
         value = raw.get(key)
         if value is not None and (not isinstance(value, int | float) or not 0 < value < 1):
             problem(f"'{key}' must be a number strictly between 0 and 1")
+    difficulty = raw.get("difficulty")
+    if difficulty is not None and (
+        isinstance(difficulty, bool) or not isinstance(difficulty, int) or difficulty not in DIFFICULTIES
+    ):
+        problem(f"'difficulty' must be a whole number from 1 (easiest) to 5 (hardest), not {difficulty!r}")
     if kind == "multiple_choice":
         _check_choices(raw, problem)
     elif kind == "numeric":
         _check_numeric(raw, problem)
-    known = {"id", "type", "prompt", "answer", "hints", "choices", "feedback", "tolerance", "guess", "slip"}
-    for key in sorted(set(raw) - known):
-        problem(f"unknown field '{key}'")
+    elif kind == "short_text":
+        _check_short_text(raw, problem)
+    elif kind == "ordering":
+        _check_ordering(raw, problem)
+    every_field = COMMON_FIELDS.union(*KIND_FIELDS.values())
+    allowed = KIND_FIELDS.get(kind, every_field) if isinstance(kind, str) else every_field
+    for key in sorted(set(raw) - COMMON_FIELDS - allowed):
+        if key not in every_field:
+            problem(f"unknown field '{key}'")
+        elif not (kind == "numeric" and key == "choices"):  # said by _check_numeric
+            why = MISPLACED.get((kind, key))
+            article = "an" if kind[0] in "aeiou" else "a"
+            problem(f"{article} {kind} item has no '{key}'" + (f": {why}" if why else ""))
     if problems:
         return None, problems
-    return Item(
+    common = dict(
         id=raw["id"],
         kind=kind,
         prompt=raw["prompt"].strip(),
-        answer=float(raw["answer"]) if kind == "numeric" else raw["answer"],
         hints=tuple(hints),
+        guess=raw.get("guess"),
+        slip=raw.get("slip"),
+        difficulty=difficulty,
+    )
+    if kind == "short_text":
+        answers = tuple(tidy_text(answer) for answer in raw["answers"])
+        return Item(
+            **common,
+            answer=answers[0],
+            answers=answers,
+            patterns=tuple(raw.get("patterns", ())),
+            feedback={normalize_text(wrong): text for wrong, text in raw.get("feedback", {}).items()},
+        ), []
+    if kind == "ordering":
+        steps = tuple(step.strip() for step in raw["steps"])
+        return Item(
+            **common,
+            answer="\n".join(steps),
+            steps=steps,
+            feedback={order_key(_positions(key, len(steps))): text for key, text in raw.get("feedback", {}).items()},
+        ), []
+    return Item(
+        **common,
+        answer=float(raw["answer"]) if kind == "numeric" else raw["answer"],
         choices=tuple(raw.get("choices", ())),
         feedback=dict(raw.get("feedback", {})),
         tolerance=float(raw.get("tolerance", 0.0)),
-        guess=raw.get("guess"),
-        slip=raw.get("slip"),
     ), []
 
 
@@ -112,3 +165,85 @@ def _check_numeric(raw: dict, problem) -> None:
         problem("'tolerance' must be a number of zero or more")
     if "choices" in raw:
         problem("a numeric item has no 'choices'")
+
+
+def _feedback_table(raw: dict, problem, wrong: str) -> dict[str, str]:
+    """The item's feedback table, or {} after saying what is wrong with it."""
+    feedback = raw.get("feedback", {})
+    if not isinstance(feedback, dict) or not all(isinstance(text, str) and text.strip() for text in feedback.values()):
+        problem(f"'feedback' must be a table from {wrong} to a sentence")
+        return {}
+    return feedback
+
+
+def _check_short_text(raw: dict, problem) -> None:
+    answers = raw.get("answers")
+    if not isinstance(answers, list) or not answers or not all(isinstance(a, str) and a.strip() for a in answers):
+        problem("a short-text item needs 'answers': a list of one or more non-empty strings (the first is shown)")
+        answers = []
+    accepted: dict[str, str] = {}
+    for answer in answers:
+        if normalize_text(answer) in accepted:
+            problem(f"its answers {accepted[normalize_text(answer)]!r} and {answer!r} are the same once normalized")
+        accepted.setdefault(normalize_text(answer), answer)
+    patterns = raw.get("patterns", [])
+    compiled = []
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p.strip() for p in patterns):
+        problem("'patterns' must be a list of regular expressions, each a non-empty string")
+        patterns = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern, re.IGNORECASE))
+        except re.error as error:
+            problem(f"pattern {pattern!r} is not a valid regular expression: {error}")
+    seen: dict[str, str] = {}
+    for wrong in _feedback_table(raw, problem, "a wrong answer"):
+        key = normalize_text(wrong)
+        if not key:
+            problem("feedback is given for an empty answer")
+        elif key in accepted:
+            problem(f"feedback is given for {wrong!r}, which is an accepted answer; feedback explains wrong answers")
+        elif matching := next((c.pattern for c in compiled if c.fullmatch(tidy_text(wrong))), None):
+            problem(f"feedback is given for {wrong!r}, which its pattern {matching!r} accepts as right")
+        elif key in seen:
+            problem(f"feedback is given twice for one answer: {seen[key]!r} and {wrong!r} are the same once normalized")
+        seen.setdefault(key, wrong)
+
+
+def _check_ordering(raw: dict, problem) -> None:
+    steps = raw.get("steps")
+    if not isinstance(steps, list) or not all(isinstance(s, str) and s.strip() for s in steps):
+        problem(f"an ordering item needs 'steps': a list of {MIN_STEPS} or more non-empty strings, in the right order")
+        return
+    if len(steps) < MIN_STEPS:
+        problem(f"an ordering item needs at least {MIN_STEPS} steps; it has {len(steps)}")
+    stripped = [step.strip() for step in steps]
+    for step in sorted({step for step in stripped if stripped.count(step) > 1}):
+        problem(f"its step {step!r} appears {stripped.count(step)} times; steps must be distinct")
+    for step in stripped:
+        if "\n" in step:
+            problem(f"its step {step!r} spans several lines; a step is one line")
+    seen: dict[str, str] = {}
+    for wrong in _feedback_table(raw, problem, 'a wrong order (such as "2 1 3")'):
+        positions = _positions(wrong, len(steps))
+        if positions is None:
+            problem(
+                f"feedback is given for {wrong!r}, which is not an order of its steps: write the numbers "
+                f"1 to {len(steps)} of the steps as authored, each once, in the wrong order, such as "
+                f"'{order_key([2, 1, *range(3, len(steps) + 1)])}'"
+            )
+        elif positions == list(range(1, len(steps) + 1)):
+            problem(f"feedback is given for {wrong!r}, the right order; feedback explains wrong orders")
+        elif order_key(positions) in seen:
+            problem(f"feedback is given twice for one order: {seen[order_key(positions)]!r} and {wrong!r}")
+        else:
+            seen[order_key(positions)] = wrong
+
+
+def _positions(key: str, count: int) -> list[int] | None:
+    """An order written as step numbers ("2 1 3", "2, 1, 3"), if it names each of 1..count once."""
+    parts = [part for part in re.split(r"[\s,]+", key.strip()) if part]
+    if not all(part.isdigit() for part in parts):
+        return None
+    positions = [int(part) for part in parts]
+    return positions if sorted(positions) == list(range(1, count + 1)) else None

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from content.ramp import KC, Item
+from tutor.grading import display_order, feedback_for
 from tutor.llm import TextModel
 
 log = logging.getLogger(__name__)
@@ -46,23 +47,26 @@ def explanation_messages(course_title: str, kc: KC, item: Item, learner_answer: 
     if learner_answer is None:
         # Asked before answering: the answer is left out of the prompt so it cannot leak.
         task = (
-            f"Question the learner is working on:\n{item.prompt}\n\n"
+            f"Question the learner is working on:\n{item.prompt}\n{_shown_steps(item)}\n"
             "The learner asked for help before answering. Explain the idea they need, "
             "using the notes, without giving away the answer."
         )
     else:
-        misconception = item.feedback.get(learner_answer, "")
+        misconception = feedback_for(item, learner_answer)
         task = (
-            f"Question:\n{item.prompt}\n\nCorrect answer: {_answer_text(item)}\n"
-            f"The learner answered: {learner_answer}\n"
+            f"Question:\n{item.prompt}\n\n{_right_and_given(item, learner_answer)}"
             + (f"What that answer suggests: {misconception}\n" if misconception else "")
-            + "\nExplain why the correct answer is right and where the learner's reasoning went wrong."
+            + (
+                "\nExplain why the steps go in the correct order and where the learner's order went wrong."
+                if item.kind == "ordering"
+                else "\nExplain why the correct answer is right and where the learner's reasoning went wrong."
+            )
         )
     messages = [{"role": "system", "content": system}, {"role": "user", "content": f"{material}\n\n{task}"}]
     if learner_answer is not None:
         # The reply is started for the model with the authored facts, so even a small
         # model builds on the right answer instead of inventing one.
-        opening = f"The answer is {_answer_text(item)}, not {learner_answer}. {item.feedback.get(learner_answer, '')}"
+        opening = f"{_opening(item, learner_answer)} {feedback_for(item, learner_answer)}"
         messages.append({"role": "assistant", "content": opening.strip()})
     return messages
 
@@ -95,7 +99,7 @@ def explain(
 
 
 def authored_explanation(kc: KC, item: Item, learner_answer: str | None, *, error: str = "") -> Explanation:
-    misconception = item.feedback.get(learner_answer or "", "")
+    misconception = feedback_for(item, learner_answer) if learner_answer else ""
     text = f"{misconception}\n\n{kc.explanation}" if misconception else kc.explanation
     return Explanation(text=text, source=AUTHORED, error=error)
 
@@ -112,4 +116,37 @@ def trim_to_sentence(text: str) -> str:
 def _answer_text(item: Item) -> str:
     if item.kind == "numeric":
         return item.answer_text + (f" (within {item.tolerance:g})" if item.tolerance else "")
+    if item.kind == "short_text" and len(item.answers) > 1:
+        return item.answer_text + f" (also accepted: {', '.join(item.answers[1:])})"
     return item.answer_text
+
+
+def _numbered(steps) -> str:
+    return "".join(f"{n}. {step}\n" for n, step in enumerate(steps, start=1))
+
+
+def _shown_steps(item: Item) -> str:
+    """An ordering's steps as the learner sees them (shuffled, never in the right order); else nothing."""
+    if item.kind != "ordering":
+        return ""
+    shown = "".join(f"- {step}\n" for step in display_order(item, "explain"))
+    return f"\nThe steps to put in order, shuffled:\n{shown}"
+
+
+def _right_and_given(item: Item, learner_answer: str) -> str:
+    if item.kind == "ordering":
+        given = learner_answer.splitlines()
+        return f"Correct order:\n{_numbered(item.steps)}\nThe learner's order:\n{_numbered(given)}"
+    return f"Correct answer: {_answer_text(item)}\nThe learner answered: {learner_answer}\n"
+
+
+def _opening(item: Item, learner_answer: str) -> str:
+    if item.kind != "ordering":
+        right = item.answer_text if item.kind == "short_text" else _answer_text(item)
+        return f"The answer is {right}, not {learner_answer}."
+    given = learner_answer.splitlines()
+    place = next((n for n, (right, step) in enumerate(zip(item.steps, given)) if right != step), None)
+    opening = f"The right order is {item.answer_text}."
+    if place is not None:
+        opening += f" Step {place + 1} is '{item.steps[place]}', not '{given[place]}'."
+    return opening

@@ -36,7 +36,9 @@ def test_llm101n_is_the_complete_course_of_the_syllabus():
     items = [item for kc in course.kcs for item in kc.items]
     assert len(course.kcs) >= 40 and len(items) >= 240
     assert all(len(kc.items) >= 5 for kc in course.kcs)
-    assert {item.kind for item in items} == {"multiple_choice", "numeric"}
+    assert {item.kind for item in items} == {"multiple_choice", "numeric", "short_text", "ordering"}
+    typed = {(kc.id, item.id) for kc in course.kcs for item in kc.items if item.kind in ("short_text", "ordering")}
+    assert len(typed) >= 8 and len({kc_id for kc_id, _ in typed}) >= 6  # spread over the ramp
     titles = " ".join(kc.title.lower() for kc in course.kcs)
     for topic in ("bigram", "micrograd", "attention", "transformer", "byte pair", "adam", "kv cache", "lora", "dpo"):
         assert topic in titles, topic

@@ -41,6 +41,7 @@ class KnowledgeComponent(models.Model):
     explanation = models.TextField()
     worked_example = models.TextField(blank=True)
     minutes = models.PositiveIntegerField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True, help_text="The KC's tags as authored (kept for export).")
     # BKT parameters: authored defaults at import; a refit of the learner model may change them.
     prior = models.FloatField()
     learn = models.FloatField()

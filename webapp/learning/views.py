@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tutor.grading import AnswerError, display_order
+from tutor.grading import AnswerError, display_order, feedback_for, order_from_positions
 from webapp.learning import placement, selectors, services
 from webapp.learning.models import Course, Enrollment, Explanation, Response
 from webapp.learning.rendering import markdown_to_html
@@ -41,7 +41,11 @@ def learn(request, slug):
     answered = _own_response(request, request.GET.get("answered"))
     if answered is not None:
         context["response"] = answered
-        context["feedback"] = answered.item.content.feedback.get(answered.answer, "")
+        context["feedback"] = feedback_for(answered.item.content, answered.answer)
+        steps = answered.item.content.steps  # an ordering item's: each given step, and whether it is in its place
+        context["given_order"] = [
+            (step, n < len(steps) and step == steps[n]) for n, step in enumerate(answered.answer.splitlines())
+        ]
         return render(request, "learning/feedback.html", context)
     return _item_page(request, course, enrollment, context)
 
@@ -64,7 +68,8 @@ def _item_page(request, course, enrollment, context, *, error="", status=200):
     context.update(
         item=served.item,
         spec=served.item.content,
-        choices=display_order(served.item.content, str(request.user.pk)),
+        choices=display_order(served.item.content, str(request.user.pk)),  # or an ordering's steps
+        positions=range(1, len(served.item.content.steps) + 1),
         reason=served.reason,
         placement=served.placement,
         idempotency_key=uuid.uuid4(),
@@ -96,12 +101,22 @@ def answer(request, slug):
         return HttpResponseBadRequest("The answer names no item of this course. Reload the page.")
     try:
         result = services.record_answer(
-            learner=request.user, item=item, answer=request.POST.get("answer", ""), idempotency_key=key
+            learner=request.user, item=item, answer=_given_answer(request, item), idempotency_key=key
         )
     except AnswerError as error:
         context = {"course": course, "mastery": selectors.mastery_map(request.user, course)}
         return _item_page(request, course, enrollment, context, error=str(error), status=400)
     return redirect(f"{reverse('learn', args=[slug])}?answered={result.response.pk}")
+
+
+def _given_answer(request, item) -> str:
+    """The answer as text. An ordering item's page posts a position for each step as it was
+    shown (`position-0`, `position-1`, ...); they are turned into the steps in the learner's order."""
+    content = item.content
+    if content.kind != "ordering" or "answer" in request.POST:
+        return request.POST.get("answer", "")
+    shown = display_order(content, str(request.user.pk))
+    return order_from_positions(shown, [request.POST.get(f"position-{i}", "") for i in range(len(shown))])
 
 
 @login_required
