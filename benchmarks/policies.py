@@ -47,8 +47,11 @@ from learner_model.log import from_columns  # noqa: E402
 from learner_model.model import KCFit, Options, fit  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
 from learner_model.simulate import BAND, GAP, Learner, SimCourse, SimItem, random_course  # noqa: E402
+from tutor import loop  # noqa: E402
 from tutor.loop import STUCK_WINDOW, after_answer, is_certain, item_params, kc_params, next_item  # noqa: E402
 from tutor.loop import mastered as loop_mastered  # noqa: E402
+
+POLICIES = ("random", "ramp", "mastery", "tutor", "oracle")
 
 
 def sim_course(spec: str) -> SimCourse:
@@ -330,6 +333,14 @@ def main() -> None:
     parser.add_argument(
         "--forget", type=float, default=0.0005, help="the forgetting per answer every policy assumes for every KC"
     )
+    parser.add_argument(
+        "--policies", nargs="+", default=list(POLICIES), choices=POLICIES, help="which policies to run (default: all)"
+    )
+    parser.add_argument(
+        "--information-weight",
+        type=float,
+        help=f"the tutor's weight on information against the band (default {loop.INFORMATION_WEIGHT})",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -340,7 +351,9 @@ def main() -> None:
         fits = simulator_truth(sim, seed=args.seed)
     tutor = tutor_course(sim, fits, args.forget)
     results = {}
-    for policy in ("random", "ramp", "mastery", "tutor", "oracle"):
+    if args.information_weight is not None:
+        loop.INFORMATION_WEIGHT = args.information_weight
+    for policy in args.policies:
         runs, pretests = [], []
         cap = args.cap * len(sim.names)
         started = time.perf_counter()
@@ -382,18 +395,32 @@ def main() -> None:
             f"{policy:8} {row['items_to_mastery']:7.1f} {row['minutes_to_mastery']:8.1f} {row['finished']:9.0%} "
             f"{row['retained_at_end']:9.0%} {row['eurekas_per_hour']:10.2f} {row['in_band']:8.0%}"
         )
-    probe = results["tutor"]
-    print(
-        f"probe (at most a third of the KCs): {probe['probe_questions']:.1f} questions, per-KC accuracy "
-        f"{probe['probe_accuracy']:.0%}; 90% accuracy after {probe['probe_questions_to_90']} questions; "
-        f"pre-test: {probe['pretest_questions']} questions, accuracy {probe['pretest_accuracy']:.0%}"
-    )
-    print("probe accuracy after 0, 1, 2, ... questions:", " ".join(f"{a:.0%}" for a in probe["probe_accuracy_curve"]))
+    if "tutor" in results and "mastery" in results:
+        fewer = 1 - results["tutor"]["items_to_mastery"] / results["mastery"]["items_to_mastery"]
+        print(f"tutor against mastery learning: {fewer:.0%} fewer items to course mastery")
+    if "tutor" in results:
+        probe = results["tutor"]
+        print(
+            f"probe (at most a third of the KCs): {probe['probe_questions']:.1f} questions, per-KC accuracy "
+            f"{probe['probe_accuracy']:.0%}; 90% accuracy after {probe['probe_questions_to_90']} questions; "
+            f"pre-test: {probe['pretest_questions']} questions, accuracy {probe['pretest_accuracy']:.0%}"
+        )
+        curve = " ".join(f"{a:.0%}" for a in probe["probe_accuracy_curve"])
+        print("probe accuracy after 0, 1, 2, ... questions:", curve)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(
             json.dumps(
-                {"course": args.course, "learners": args.learners, "seed": args.seed, "results": results}, indent=1
+                {
+                    "course": args.course,
+                    "learners": args.learners,
+                    "seed": args.seed,
+                    "parameters": args.parameters,
+                    "forget": args.forget,
+                    "information_weight": loop.INFORMATION_WEIGHT,
+                    "results": results,
+                },
+                indent=1,
             )
         )
 
