@@ -19,7 +19,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from policies import tutor_course  # noqa: E402 (the benchmark beside this one)
+from policies import simulator_truth, tutor_course  # noqa: E402 (the benchmark beside this one)
 
 from learner_model.graph import Belief, Graph, prior_belief  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
@@ -45,13 +45,15 @@ def main() -> None:
     args = parser.parse_args()
 
     sim = random_course(args.kcs, seed=0, items_per_kc=args.items_per_kc)
-    course = tutor_course(sim)
+    course = tutor_course(sim, simulator_truth(sim, seed=0), forget=0.0005)
     rng = np.random.default_rng(0)
-    # Part way through: the first third mastered, the rest unsure.
+    # Part way through: the first third mastered (and settled), the rest unsure.
     beliefs = {name: (8.0 if k < args.kcs // 3 else float(rng.normal(-1, 1))) for k, name in enumerate(sim.names)}
-    teaching = timed(lambda: next_item(course, beliefs), args.repeats)
+    done = set(sim.names[: args.kcs // 3])
+    teaching = timed(lambda: next_item(course, beliefs, once_mastered=done, certain=done), args.repeats)
 
-    belief = prior_belief(Graph(sim.names, sim.parents), torch.tensor(sim.base, dtype=torch.float64))
+    graph = Graph(sim.names, sim.parents)
+    belief = prior_belief(graph, torch.tensor(sim.base, dtype=torch.float64), reach=True)
     item_kc = torch.tensor([it.kc for it in sim.items])
     guess = torch.tensor([it.guess for it in sim.items], dtype=torch.float64)
     slip = torch.tensor([it.slip for it in sim.items], dtype=torch.float64)

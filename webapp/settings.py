@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "webapp.accounts",
     "webapp.learning",
+    "webapp.authoring",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +53,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "webapp.authoring.context_processors.authoring",
             ],
         },
     },
@@ -111,6 +113,11 @@ LLM_BACKEND = env.str("LLM_BACKEND", default="local")
 LLM_MODEL_DIR = Path(env.str("LLM_MODEL_DIR", default=str(LLMConfig.model_dir)))
 LLM_MAX_NEW_TOKENS = env.int("LLM_MAX_NEW_TOKENS", default=96)
 LLM_DEADLINE_SECONDS = env.float("LLM_DEADLINE_SECONDS", default=30.0)
+
+# Authoring: a course folder uploaded as a zip is refused past these sizes.
+AUTHORING_MAX_UPLOAD_BYTES = env.int("AUTHORING_MAX_UPLOAD_BYTES", default=5_000_000)
+AUTHORING_MAX_UNPACKED_BYTES = env.int("AUTHORING_MAX_UNPACKED_BYTES", default=20_000_000)
+AUTHORING_MAX_FILES = env.int("AUTHORING_MAX_FILES", default=1000)
 
 # The course the run command imports and the demo accounts sign up for.
 DEFAULT_COURSE_DIR = ROOT / "content" / "courses" / "llm101n"

@@ -33,3 +33,30 @@ def logged_in(client, learner):
 
 def answer(learner, item, given, key=None):
     return services.record_answer(learner=learner, item=item, answer=given, idempotency_key=key or uuid.uuid4())
+
+
+@pytest.fixture
+def faculty(course):
+    """Faculty of the tiny course (not staff)."""
+    from webapp.authoring.models import CourseFaculty
+
+    user = get_user_model().objects.create_user(username="grace", password="a-long-faculty-passphrase")
+    CourseFaculty.objects.create(user=user, course=course)
+    return user
+
+
+def zip_of(files: dict, *, folder: str = "") -> bytes:
+    """A zip holding `files` ({name: text or bytes}), under `folder`/ when given."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(f"{folder}/{name}" if folder else name, content)
+    return buffer.getvalue()
+
+
+def folder_files(path) -> dict[str, str]:
+    """A course folder on disk as {relative path: text}."""
+    return {str(p.relative_to(path)): p.read_text() for p in sorted(path.rglob("*")) if p.is_file()}

@@ -26,6 +26,14 @@ def kc_content(kc: KnowledgeComponent, prerequisite_slugs: tuple[str, ...], item
     )
 
 
+def offered_courses():
+    """The courses learners may see and enroll in: those with something to learn.
+
+    A course created by faculty has no KCs until its first version is published
+    (webapp.authoring), and is kept from learners until then."""
+    return Course.objects.filter(kcs__archived=False).distinct()
+
+
 def course_ramp(course: Course) -> ramp.Course:
     """The course's current (not archived) KCs and items, as plain data for the tutor."""
     kcs = list(course.kcs.filter(archived=False).prefetch_related("prerequisites"))

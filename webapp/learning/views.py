@@ -18,14 +18,14 @@ from webapp.learning.rendering import markdown_to_html
 @require_GET
 def course_list(request):
     enrolled = set(request.user.enrollments.values_list("course_id", flat=True))
-    courses = [(course, course.id in enrolled) for course in Course.objects.order_by("title")]
+    courses = [(course, course.id in enrolled) for course in selectors.offered_courses().order_by("title")]
     return render(request, "learning/course_list.html", {"courses": courses})
 
 
 @login_required
 @require_POST
 def enroll(request, slug):
-    course = get_object_or_404(Course, slug=slug)
+    course = get_object_or_404(selectors.offered_courses(), slug=slug)
     services.enroll(learner=request.user, course=course)
     return redirect("learn", slug=slug)
 
