@@ -112,6 +112,11 @@ def _check_front_matter(front: dict, *, file: str) -> list[Problem]:
     for key in ("id", "title"):
         if not isinstance(front.get(key), str) or not front.get(key, "").strip():
             problems.append(Problem(file, 2, f"front matter needs a non-empty string '{key}'"))
+    if "prerequisites" not in front:
+        # Required, even when empty: an author who forgot it would silently get a first step.
+        problems.append(
+            Problem(file, 2, "front matter needs 'prerequisites': the KC ids it builds on ([] for a first step)")
+        )
     prerequisites = front.get("prerequisites", [])
     if not isinstance(prerequisites, list) or not all(isinstance(p, str) for p in prerequisites):
         problems.append(Problem(file, 2, "'prerequisites' must be a list of KC ids"))

@@ -112,11 +112,12 @@ def _unique_ramp(ramp: list, *, file: str, line: int, problems: list[Problem]) -
 
 def _check_kc(kc: KC, *, kc_id: str, file: str, lines: list[str], seen_items: dict[str, str]) -> list[Problem]:
     problems = []
+    items_line = _nth_line(lines, r"^##\s+Items\s*$", 0)
     if kc.id != kc_id:
         problems.append(Problem(file, 2, f"the file is named for KC '{kc_id}' but its id is '{kc.id}'"))
     if len(kc.items) < MIN_ITEMS_PER_KC:
         problems.append(
-            Problem(file, None, f"KC '{kc.id}' has {len(kc.items)} items; a KC needs at least {MIN_ITEMS_PER_KC}")
+            Problem(file, items_line, f"KC '{kc.id}' has {len(kc.items)} items; a KC needs at least {MIN_ITEMS_PER_KC}")
         )
     for index, item in enumerate(kc.items):
         if item.id in seen_items:

@@ -110,7 +110,7 @@ def test_a_kc_with_too_few_items_is_rejected(tiny_course_dir):
     text = kc_file.read_text()
     kc_file.write_text(text[: text.index('[[items]]\nid = "multiplying-choice"')] + "```\n")
     assert problems_of(tiny_course_dir) == [
-        "tiny/kcs/multiplying.md: KC 'multiplying' has 2 items; a KC needs at least 3"
+        "tiny/kcs/multiplying.md:11: KC 'multiplying' has 2 items; a KC needs at least 3"
     ]
 
 

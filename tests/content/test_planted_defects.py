@@ -60,7 +60,13 @@ DEFECTS = [
         "kcs/adding.md:30",
         "not among its choices",
     ),
-    ("too few items", drop_an_item, "kcs/adding.md", "at least 3"),
+    ("too few items", drop_an_item, "kcs/adding.md:11", "at least 3"),
+    (
+        "missing prerequisites",
+        ("kcs/adding.md", 'prerequisites = ["counting"]\n', ""),
+        "kcs/adding.md:2",
+        "prerequisites",
+    ),
     (
         "empty section",
         ("kcs/adding.md", "Adding two counts gives the count of both collections together.", ""),
