@@ -48,7 +48,15 @@ from learner_model.model import KCFit, Options, fit  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
 from learner_model.simulate import BAND, GAP, Learner, SimCourse, SimItem, random_course  # noqa: E402
 from tutor import loop  # noqa: E402
-from tutor.loop import STUCK_WINDOW, after_answer, is_certain, item_params, kc_params, next_item  # noqa: E402
+from tutor.loop import (  # noqa: E402
+    STUCK_WINDOW,
+    after_answer,
+    is_certain,
+    item_params,
+    kc_params,
+    next_item,
+    teaching_params,
+)
 from tutor.loop import mastered as loop_mastered  # noqa: E402
 
 POLICIES = ("random", "ramp", "mastery", "tutor", "oracle")
@@ -280,13 +288,14 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker,
         right, spent = learner.answer(item)
         seconds += spent
         kc, content_item = flat[item]
+        params = teaching_params(kc, content_item, tutor.target_band)
         belief = observe(
             belief,
             int(item_kc[item]),
             right,
-            guess=content_item.guess,
-            slip=content_item.slip,
-            learn=kc.bkt.learn,
+            guess=params.guess,
+            slip=params.slip,
+            learn=params.learn,
             seed=len(asked),
         )
         accuracy.append(float(np.mean((belief.marginals().numpy() > 0.5) == learner.mastered())))

@@ -136,11 +136,15 @@ def next_item(
     # Every KC looks mastered. Before the course is done, a last check of each KC believed
     # mastered by inference alone (placement) or whose last answer left it short: a KC
     # believed mastered by mistake blocks nothing more, so nothing else would find out.
+    # The check wants the answer that tells most, whatever the band (it is asked once).
     unsure = [kc for kc in course.kcs if kc.id not in certain]
     choice = _best_item(unsure, beliefs, times_answered or {}, last_item_id, (0.0, 1.0), once_mastered)
     if choice is None:
         return None
-    reason = f"A last check on '{choice.kc.title}' before the course is done: an answer here tells most."
+    reason = (
+        f"A last check on '{choice.kc.title}' before the course is done; you should get this right "
+        f"about {choice.predicted_correct:.0%} of the time."
+    )
     return Choice(choice.kc, choice.item, choice.predicted_correct, reason)
 
 

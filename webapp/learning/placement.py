@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from learner_model.graph import Graph, base_rates, observe, prior_belief
 from learner_model.probe import next_probe
-from tutor.loop import item_params
+from tutor.loop import item_params, teaching_params
 from webapp.learning import selectors
 from webapp.learning.models import Enrollment, Item, Mastery, Response
 
@@ -48,7 +48,8 @@ def _belief(enrollment: Enrollment):
     asked = []
     for answer in answers:
         kc = course.kc(answer.kc.slug)
-        params = item_params(kc, answer.item.content)
+        # Learning from a placement question follows the loop's premise too (tutor.loop.teaching_params).
+        params = teaching_params(kc, answer.item.content, course.target_band)
         belief = observe(belief, index[kc.id], answer.correct, guess=params.guess, slip=params.slip, learn=params.learn)
         asked.append(answer.item.slug)
     return course, belief, asked
