@@ -90,7 +90,6 @@ def frontier(course: Course, beliefs: dict[str, float], once_mastered=frozenset(
 
 STUCK_AFTER = 3  # misses on one KC among the learner's last STUCK_WINDOW answers: time to step back
 STUCK_WINDOW = 8
-NO_PROGRESS_AFTER = 5  # answers on one KC among the last STUCK_WINDOW without it likely mastered
 
 
 def next_item(
@@ -120,11 +119,14 @@ def next_item(
     reason can say it is review.
     """
     band = course.target_band if band is None else band
-    stuck, why = _stuck_on(course, recent or [], beliefs)
+    stuck = _stuck_on(course, recent or [])
     if stuck is not None and stuck.prerequisites:
         weakest = min((course.kc(p) for p in stuck.prerequisites), key=lambda kc: belief_of(kc, beliefs))
         choice = _best_item([weakest], beliefs, times_answered or {}, last_item_id, band, once_mastered)
-        reason = f"{why}: a step back to '{weakest.title}', which it builds on."
+        reason = (
+            f"You missed '{stuck.title}' {STUCK_AFTER} times in your last {STUCK_WINDOW} answers: a step back to "
+            f"'{weakest.title}', which it builds on."
+        )
         return Choice(choice.kc, choice.item, choice.predicted_correct, reason)
     choice = _best_item(
         frontier(course, beliefs, once_mastered), beliefs, times_answered or {}, last_item_id, band, once_mastered
@@ -146,26 +148,15 @@ def next_item(
     return Choice(choice.kc, choice.item, choice.predicted_correct, reason)
 
 
-def _stuck_on(course: Course, recent: list[tuple[str, bool]], beliefs: dict[str, float]) -> tuple[KC | None, str]:
-    """The KC of the last answer if the learner is stuck on it, and a sentence saying how.
-
-    Stuck: the last answer missed and so did STUCK_AFTER - 1 more of the learner's answers on
-    the KC among their last STUCK_WINDOW answers (other KCs' answers may be interleaved: the
-    tutor works on several KCs of the frontier at once); or NO_PROGRESS_AFTER of those answers
-    were on the KC and it is still unlikely to be mastered, which is what a prerequisite
-    forgotten, or believed mastered by mistake, looks like.
-    """
-    if not recent:
-        return None, ""
-    kc_id, right = recent[-1]
-    window = [answer for answer in recent[-STUCK_WINDOW:] if answer[0] == kc_id]
-    kc = course.kc(kc_id)
-    misses = sum(1 for _, was_right in window if not was_right)
-    if not right and misses >= STUCK_AFTER:
-        return kc, f"You missed '{kc.title}' {misses} times in your last {STUCK_WINDOW} answers"
-    if len(window) >= NO_PROGRESS_AFTER and bkt.p_mastered(belief_of(kc, beliefs)) < 0.5:
-        return kc, f"'{kc.title}' has not sunk in after {len(window)} of your last {STUCK_WINDOW} answers"
-    return None, ""
+def _stuck_on(course: Course, recent: list[tuple[str, bool]]) -> KC | None:
+    """The KC of the last answer, if that answer missed and so did STUCK_AFTER - 1 more of the
+    learner's answers on it among their last STUCK_WINDOW answers (other KCs' answers may be
+    interleaved: the tutor works on several KCs of the frontier at once)."""
+    if not recent or recent[-1][1]:
+        return None
+    kc_id = recent[-1][0]
+    misses = sum(1 for kc, right in recent[-STUCK_WINDOW:] if kc == kc_id and not right)
+    return course.kc(kc_id) if misses >= STUCK_AFTER else None
 
 
 def _best_item(kcs, beliefs, times_answered, last_item_id, band, once_mastered) -> Choice | None:

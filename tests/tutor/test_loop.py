@@ -126,12 +126,3 @@ def test_only_a_right_answer_that_tells_masters_from_novices_settles_a_kc():
     assert not is_certain(COURSE, kc, letters, True, 2.0)  # P = 0.88: below the threshold
     guessable = replace(apples, guess=0.6)  # 0.9 / 0.6 = 1.5: novices get it right too
     assert is_certain(COURSE, kc, apples, True, 3.5) and not is_certain(COURSE, kc, guessable, True, 3.5)
-
-
-def test_many_answers_on_a_kc_without_it_sinking_in_count_as_stuck():
-    beliefs = {"counting": MASTERED, "adding": 4.0, "multiplying": -2.0}  # P(multiplying) = 0.12
-    recent = [("multiplying", True), ("adding", True)] + [("multiplying", True)] * 4
-    choice = next_item(COURSE, beliefs, recent=recent)
-    assert choice.kc.id == "adding" and "has not sunk in after 5 of your last 8 answers" in choice.reason
-    # The same answers with the KC now likely mastered: progress, not stuck.
-    assert next_item(COURSE, {**beliefs, "multiplying": 1.0}, recent=recent).kc.id == "multiplying"
