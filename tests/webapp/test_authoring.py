@@ -243,6 +243,12 @@ def test_a_new_course_is_hidden_from_learners_until_its_first_version_is_publish
 
     page = client.get(reverse("authoring:publish", args=["stats101"])).content.decode()
     assert "KCs added (1): first-steps" in page and "Course settings changed" not in page
+    refused = publish(client, "stats101").content.decode()
+    assert "Nothing was published: write the starter&#x27;s placeholder questions first" in refused
+    assert "kcs/first-steps.md:" in refused and not PublishedVersion.objects.filter(course=course).exists()
+    starter = draft_text("kcs/first-steps.md", "stats101")
+    written = re.sub(r"Placeholder question (\d): replace it\.", r"Question \1: which is right?", starter)
+    save(client, "kcs/first-steps.md", written, "stats101")
     publish(client, "stats101")
     assert "Enroll in Statistics" in logged_in.get(reverse("course_list")).content.decode()
     taken = client.post(reverse("authoring:new_course"), {"slug": "stats101", "title": "Again"})

@@ -24,7 +24,13 @@ from webapp.authoring.course_folder import (
     write_folder,
 )
 from webapp.authoring.models import CourseFaculty, Draft, PublishedVersion
-from webapp.authoring.starters import append_to_ramp, new_course_files, new_kc_text, remove_from_ramp
+from webapp.authoring.starters import (
+    append_to_ramp,
+    new_course_files,
+    new_kc_text,
+    placeholders_left,
+    remove_from_ramp,
+)
 from webapp.authoring.uploads import Limits, read_course_zip
 from webapp.learning import services as learning
 from webapp.learning.models import Course
@@ -156,6 +162,8 @@ def publish(*, course: Course, by, reviewed_digest: str) -> PublishedVersion:
         validation = validate_folder(root, course.slug, files)
         if not validation.valid:
             raise NotPublished(f"the draft has {len(validation.problems)} problem(s); fix them first")
+        if left := placeholders_left(files):
+            raise NotPublished(f"write the starter's placeholder questions first ({', '.join(left)})")
         if validation.course.digest != reviewed_digest:
             raise NotPublished("the draft changed since you reviewed it: review the changes again")
         changes = changing.between(selectors.published_ramp(course), validation.course)

@@ -1,7 +1,9 @@
 """What faculty start from: a new course's folder, a new KC's file, and adding that KC to the ramp.
 
 The starting files are valid (a KC with three placeholder items), so the draft keeps
-validating and the ramp graph keeps drawing while the author replaces the placeholders.
+validating and the ramp graph keeps drawing while the author replaces the placeholders;
+publishing refuses a draft that still holds one (`placeholders_left`), so learners never
+see them.
 course.toml is edited as text, so that the author's comments and layout survive.
 """
 
@@ -12,6 +14,7 @@ from content import toml_write as toml
 from webapp.authoring.course_folder import COURSE_FILE, kc_path
 
 FIRST_KC = "first-steps"
+PLACEHOLDER = "Placeholder question"  # the mark of a starter item not yet written
 
 
 def new_course_files(course_id: str, title: str) -> dict[str, str]:
@@ -45,7 +48,7 @@ def new_kc_text(kc_id: str, title: str, prerequisites: list[str] = ()) -> str:
                 "[[items]]",
                 toml.assignment("id", f"{kc_id}-{n}"),
                 'type = "multiple_choice"',
-                f'prompt = "Placeholder question {n}: replace it."',
+                f'prompt = "{PLACEHOLDER} {n}: replace it."',
                 'choices = ["The right answer", "A tempting wrong answer"]',
                 'answer = "The right answer"',
                 'hints = ["A nudge towards the answer."]',
@@ -82,6 +85,16 @@ def new_kc_text(kc_id: str, title: str, prerequisites: list[str] = ()) -> str:
             "",
         ]
     )
+
+
+def placeholders_left(files: dict[str, str]) -> list[str]:
+    """`file:line` of every starter placeholder question still in the draft."""
+    return [
+        f"{name}:{number}"
+        for name, text in sorted(files.items())
+        for number, line in enumerate(text.splitlines(), start=1)
+        if PLACEHOLDER in line
+    ]
 
 
 class RampEditError(ValueError):

@@ -200,7 +200,10 @@ def add_kc(request, course):
     except services.AuthoringError as error:
         messages.error(request, f"The KC was not added: {error}.")
         return redirect("authoring:draft", slug=course.slug)
-    messages.success(request, f"Added {name} at the end of the ramp. Replace its placeholder text and items.")
+    messages.success(
+        request,
+        f"Added {name} at the end of the ramp. Replace its placeholder text and items: publishing waits until you do.",
+    )
     return redirect(reverse("authoring:edit_file", args=[course.slug, name]) + "#editor")
 
 
