@@ -126,3 +126,13 @@ def test_three_misses_on_a_kc_step_back_to_its_prerequisite(course, enrolled, le
         answer(learner, served.item, "999" if served.item.content.kind == "numeric" else "100")
     stepped_back = services.serve_item(enrollment=Enrollment.objects.get(pk=enrolled.pk))
     assert stepped_back.item.kc.slug == "counting" and "step back to 'Counting'" in stepped_back.reason
+
+
+def test_a_kc_is_settled_by_a_last_right_answer_that_tells_and_unsettled_by_a_miss(course, enrolled, learner):
+    letters = course.items.get(slug="counting-letters")  # guess 0.05, slip 0.1: a right answer tells
+    ramp = selectors.course_ramp(course)
+    for _ in range(3):  # three right answers take P(mastered) from 0.1 past 0.95
+        answer(learner, letters, "4")
+    assert selectors.certain(learner, course, ramp) == {"counting"}
+    answer(learner, letters, "5")
+    assert selectors.certain(learner, course, ramp) == set()

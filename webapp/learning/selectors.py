@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
 from content import ramp
 from learner_model import bkt
@@ -72,18 +72,21 @@ def beliefs_for(learner, course: Course) -> dict[str, float]:
 
 def certain(learner, course: Course, course_data: ramp.Course) -> set[str]:
     """The KCs whose last answer settled that they are mastered (tutor.loop.is_certain)."""
-    beliefs = dict(Mastery.objects.filter(learner=learner, kc__course=course).values_list("kc__slug", "belief"))
-    last: dict[str, tuple[str, bool]] = {}
-    answers = Response.objects.filter(learner=learner, item__course=course).order_by("answered_at", "id")
-    for kc_slug, item_slug, correct in answers.values_list("kc__slug", "item__slug", "correct"):
-        last[kc_slug] = (item_slug, correct)
+    # One row per KC with the learner's last answer on it, found by the database: the
+    # learner's whole log is not read on every item served.
+    last = Response.objects.filter(learner=learner, kc=OuterRef("kc")).order_by("-answered_at", "-id")
+    rows = (
+        Mastery.objects.filter(learner=learner, kc__course=course)
+        .annotate(last_item=Subquery(last.values("item__slug")[:1]), last_correct=Subquery(last.values("correct")[:1]))
+        .values_list("kc__slug", "belief", "last_item", "last_correct")
+    )
+    kcs = {kc.id: kc for kc in course_data.kcs}
     settled = set()
-    for kc in course_data.kcs:
-        if kc.id in last and kc.id in beliefs:
-            item_slug, correct = last[kc.id]
-            item = next((i for i in kc.items if i.id == item_slug), None)
-            if item is not None and is_certain(course_data, kc, item, correct, beliefs[kc.id]):
-                settled.add(kc.id)
+    for kc_slug, belief, item_slug, correct in rows:
+        kc = kcs.get(kc_slug)
+        item = next((i for i in kc.items if i.id == item_slug), None) if kc and item_slug else None
+        if item is not None and is_certain(course_data, kc, item, correct, belief):
+            settled.add(kc_slug)
     return settled
 
 
