@@ -50,16 +50,10 @@ def teaching_params(kc: KC, item: Item, band: tuple[float, float] = (0.7, 0.85))
     can learn): the premise of the whole loop is that items far too easy or far too hard
     teach little. Their success on the item is its guess."""
     params = item_params(kc, item)
-    return replace(params, learn=max(params.learn * teaching_fit(params.guess, band), 1e-6))
+    return replace(params, learn=max(params.learn * in_band(params.guess, band, TEACHING_SOFTNESS), 1e-6))
 
 
 TEACHING_SOFTNESS = 0.15  # how fast teaching falls off outside the band (success probability)
-
-
-def teaching_fit(p: float, band: tuple[float, float]) -> float:
-    """1 for an item a learner gets right with probability in the band, less the further outside."""
-    outside = max(band[0] - p, p - band[1], 0.0)
-    return math.exp(-0.5 * (outside / TEACHING_SOFTNESS) ** 2)
 
 
 def after_answer(kc: KC, item: Item, belief: float, correct: bool, band: tuple[float, float]) -> float:
@@ -194,10 +188,10 @@ INFORMATION_WEIGHT = 15.0
 BAND_SOFTNESS = 0.05  # estimated success probabilities are noisy: a near miss of the band still counts a little
 
 
-def in_band(p: float, band: tuple[float, float]) -> float:
-    """1 inside the band, falling off smoothly outside it."""
+def in_band(p: float, band: tuple[float, float], softness: float = BAND_SOFTNESS) -> float:
+    """1 for a success probability inside the band, falling off smoothly (`softness`) outside it."""
     outside = max(band[0] - p, p - band[1], 0.0)
-    return math.exp(-0.5 * (outside / BAND_SOFTNESS) ** 2)
+    return math.exp(-0.5 * (outside / softness) ** 2)
 
 
 def _reason(kc: KC, predicted: float, band: tuple[float, float], *, review: bool) -> str:
