@@ -11,6 +11,10 @@ All of them use BKT parameters fitted (EM, guess and slip per item) to a calibra
 that answered at random, as the tutor's refit would fit them from its log.
 - oracle: sees the learner's true state and serves the item nearest the band on a KC they are
   ready for: no one can run it; it is the ceiling for the others.
+- state-oracle: sees which KCs the learner has truly mastered, but not how far above or below
+  the line they are, and chooses by the BKT parameters every policy has: what a policy whose
+  learner model has two states per KC (mastered or not), the tutor's included, could do if it
+  never had to spend an item finding out which state a learner is in.
 - tutor: the tutor's own loop (tutor/loop.py): the probe first (learner_model/probe.py over the
   graph belief), then items from the frontier whose predicted success is nearest the target.
 
@@ -59,7 +63,7 @@ from tutor.loop import (  # noqa: E402
 )
 from tutor.loop import mastered as loop_mastered  # noqa: E402
 
-POLICIES = ("random", "ramp", "mastery", "tutor", "oracle")
+POLICIES = ("random", "ramp", "mastery", "tutor", "state-oracle", "oracle")
 
 
 def sim_course(spec: str) -> SimCourse:
@@ -225,6 +229,8 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
             counts[sim.names[kc]] = counts.get(sim.names[kc], 0) + 1
         elif policy == "oracle":
             item = oracle_item(sim, learner)
+        elif policy == "state-oracle":
+            item = state_oracle_item(sim, tutor, learner)
         else:
             choice = next_item(
                 tutor,
@@ -265,6 +271,20 @@ def oracle_item(sim: SimCourse, learner: Learner) -> int:
         k for k in range(len(sim.names)) if not mastered[k]
     ]
     return min((i for k in ready for i in sim.items_of(k)), key=lambda i: abs(learner.p_right(i) - sum(BAND) / 2))
+
+
+def state_oracle_item(sim: SimCourse, tutor: Course, learner: Learner) -> int:
+    """What a tutor would serve that knew which KCs the learner has mastered, but only the BKT
+    parameters of the items: of the KCs not mastered whose prerequisites are, the item whose
+    success for a learner who has not mastered its KC (its guess) is nearest the middle of the
+    band. It needs no item to find out whether a KC is mastered; within a state, learners
+    still differ in how far above or below the line they are, which it cannot see."""
+    mastered = learner.mastered()
+    ready = [k for k in range(len(sim.names)) if not mastered[k] and all(mastered[j] for j in sim.parents[k])] or [
+        k for k in range(len(sim.names)) if not mastered[k]
+    ]
+    guess = {item.id: item_params(kc, item).guess for kc in tutor.kcs for item in kc.items}
+    return min((i for k in ready for i in sim.items_of(k)), key=lambda i: abs(guess[str(i)] - sum(BAND) / 2))
 
 
 def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker, *, budget: int) -> dict:
@@ -398,10 +418,10 @@ def main() -> None:
             results[policy]["pretest_accuracy"] = float(np.mean(pretests))
 
     print(f"course {args.course}: {len(sim.names)} KCs, {len(sim.items)} items, {args.learners} learners")
-    print(f"{'policy':8} {'items':>7} {'minutes':>8} {'finished':>9} {'retained':>9} {'eurekas/h':>10} {'in band':>8}")
+    print(f"{'policy':12} {'items':>7} {'minutes':>8} {'finished':>9} {'retained':>9} {'eurekas/h':>10} {'in band':>8}")
     for policy, row in results.items():
         print(
-            f"{policy:8} {row['items_to_mastery']:7.1f} {row['minutes_to_mastery']:8.1f} {row['finished']:9.0%} "
+            f"{policy:12} {row['items_to_mastery']:7.1f} {row['minutes_to_mastery']:8.1f} {row['finished']:9.0%} "
             f"{row['retained_at_end']:9.0%} {row['eurekas_per_hour']:10.2f} {row['in_band']:8.0%}"
         )
     if "tutor" in results and "mastery" in results:

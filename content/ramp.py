@@ -70,7 +70,9 @@ class Item:
     def answer_text(self) -> str:
         """The right answer as a learner would write it (an ordering's steps joined by arrows)."""
         if self.kind == "numeric":
-            return f"{self.answer:g}"
+            # Whole numbers in full (":g" would show a parameter count of 10,770,816 as 1.07708e+07).
+            value = float(self.answer)
+            return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.12g}"
         if self.kind == "ordering":
             return " → ".join(self.steps)
         return str(self.answer)

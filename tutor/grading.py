@@ -110,17 +110,17 @@ def display_order(item: Item, learner_key: str) -> list[str]:
     return shown
 
 
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"  # a number as written: sign, decimals, exponent
 
 
 def parse_number(text: str) -> float:
     """A number as a learner may type it: `0.5`, `.5`, `1/2`, `5e-1`, `50%`, `1,000`."""
     cleaned = text.replace(",", "").replace(" ", "")
-    if re.fullmatch(_NUMBER, cleaned):
+    if re.fullmatch(NUMBER, cleaned):
         value = float(cleaned)
-    elif re.fullmatch(rf"{_NUMBER}%", cleaned):
+    elif re.fullmatch(rf"{NUMBER}%", cleaned):
         value = float(cleaned[:-1]) / 100
-    elif match := re.fullmatch(rf"({_NUMBER})/({_NUMBER})", cleaned):
+    elif match := re.fullmatch(rf"({NUMBER})/({NUMBER})", cleaned):
         denominator = float(match.group(2))
         if denominator == 0:
             raise AnswerError("A fraction cannot have 0 below the line.")
