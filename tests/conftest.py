@@ -13,3 +13,12 @@ def tiny_course_dir(tmp_path) -> Path:
     target = tmp_path / "tiny"
     shutil.copytree(FIXTURES / "tiny", target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Replies cached by one test (tutor explanations) must not answer for another."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()

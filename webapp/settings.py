@@ -97,6 +97,11 @@ LOGGING = {
     },
 }
 
+# The cache holds the LLM's replies to identical prompts (webapp/learning/explanations.py).
+# Embedded: this process's memory. Production: CACHE_URL=redis://HOST:6379/1, shared by every
+# web and worker process (a database of its own, apart from Celery's broker).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # Celery: with no broker configured, tasks run eagerly in the calling process.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -5,7 +5,7 @@ from workers.celery import app
 
 @app.task(name="tutor.write_explanation")
 def write_explanation(explanation_id: int) -> str:
-    """Generate the text of a pending explanation (see learning.services.write_explanation)."""
-    from webapp.learning import services
+    """Generate the text of a pending explanation (see webapp/learning/explanations.py)."""
+    from webapp.learning import explanations
 
-    return services.write_explanation(explanation_id=explanation_id).status
+    return explanations.write(explanation_id=explanation_id).status

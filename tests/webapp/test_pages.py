@@ -88,7 +88,7 @@ def test_the_explanation_endpoint_falls_back_to_the_authored_text_when_the_model
     def model_down(config):
         raise RuntimeError("model server down")
 
-    monkeypatch.setattr("webapp.learning.services.load_model", model_down)
+    monkeypatch.setattr("webapp.learning.explanations.load_model", model_down)
     submit(logged_in, "counting-apples", "4")
     explanation = Explanation.objects.get()
     data = logged_in.get(reverse("explanation", args=[explanation.pk])).json()
@@ -113,7 +113,7 @@ class ScriptedModel:
 
 def test_an_explanation_is_generated_once_and_rendered_safely(logged_in, enrolled, monkeypatch):
     model = ScriptedModel()
-    monkeypatch.setattr("webapp.learning.services.load_model", lambda config: model)
+    monkeypatch.setattr("webapp.learning.explanations.load_model", lambda config: model)
     submit(logged_in, "counting-apples", "4")
     url = reverse("explanation", args=[Explanation.objects.get().pk])
     first, second = logged_in.get(url).json(), logged_in.get(url).json()
@@ -124,7 +124,7 @@ def test_an_explanation_is_generated_once_and_rendered_safely(logged_in, enrolle
 
 def test_the_explain_button_asks_for_an_explanation_of_the_current_item(logged_in, enrolled, monkeypatch):
     model = ScriptedModel()
-    monkeypatch.setattr("webapp.learning.services.load_model", lambda config: model)
+    monkeypatch.setattr("webapp.learning.explanations.load_model", lambda config: model)
     page = logged_in.get(reverse("learn", args=["tiny"])).content.decode()
     item = re.search(r'data-item="([^"]+)"', page).group(1)
     reply = logged_in.post(reverse("explain", args=["tiny"]), {"item": item})

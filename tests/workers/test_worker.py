@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.webapp.conftest import answer
-from webapp.learning import services
+from webapp.learning import explanations
 from webapp.learning.models import Explanation
 from workers.celery import app as celery_app
 
@@ -54,14 +54,20 @@ def worker_queue():
 
 
 def test_a_worker_writes_the_explanation_of_a_wrong_answer(worker_queue, course, enrolled, learner):
+    """The worker streams: the row shows the text growing (status writing) before it is done."""
     response = answer(learner, course.items.get(slug="counting-apples"), "4").response
-    explanation = services.dispatch_explanation(explanation=response.explanation)
+    explanation = explanations.dispatch(explanation=response.explanations.get())
     assert explanation.status == "pending" and explanation.dispatched_at is not None
     deadline = time.monotonic() + 180
+    partial = []
     while explanation.status != "done" and time.monotonic() < deadline and worker_queue.poll() is None:
-        time.sleep(0.5)
+        time.sleep(0.1)
         explanation.refresh_from_db()
+        if explanation.status == "writing":
+            partial.append(explanation.text)
     assert explanation.status == "done", "the worker did not write the explanation in time"
     assert explanation.source == "model", explanation.error
     assert explanation.model_name == "SmolLM2-135M-Instruct" and explanation.text.strip()
+    assert partial and all(explanation.text.startswith(text.rstrip()[:20]) for text in partial)
+    assert len(set(partial)) > 1, "the text should have been seen growing"
     assert Explanation.objects.count() == 1

@@ -146,22 +146,29 @@ class Response(models.Model):
 
 
 class Explanation(models.Model):
-    """An explanation asked for (after a wrong answer, or by the Explain button), written by a task."""
+    """What the tutor's model writes for a learner, by a task (webapp/learning/explanations.py):
+    an explanation after a wrong answer, a hint asked for before answering, or the answer to a
+    question the learner typed."""
 
     class Kind(models.TextChoices):
-        WRONG_ANSWER = "wrong_answer", "after a wrong answer"
-        ASKED = "asked", "asked for before answering"
+        WRONG_ANSWER = "wrong_answer", "explanation after a wrong answer"
+        ASKED = "asked", "hint asked for before answering"
+        QUESTION = "question", "answer to the learner's question"
 
     class Status(models.TextChoices):
         PENDING = "pending"
+        WRITING = "writing"  # text holds what the model has written so far
         DONE = "done"
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="explanations")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="explanations")
-    response = models.OneToOneField(
-        Response, null=True, blank=True, on_delete=models.CASCADE, related_name="explanation"
-    )
+    # The answer it is about: the wrong answer it explains, or the answer given before a
+    # question was asked on the feedback page (then the item's answer may be named).
+    response = models.ForeignKey(Response, null=True, blank=True, on_delete=models.CASCADE, related_name="explanations")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    question = models.TextField(
+        blank=True, help_text="What the learner typed: their question, or what a hint should help with."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     dispatched_at = models.DateTimeField(null=True, blank=True, help_text="When the task was sent (once).")
     text = models.TextField(blank=True)

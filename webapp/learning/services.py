@@ -1,4 +1,6 @@
-"""Writes: importing a course, enrolling, recording answers, serving items, explanations.
+"""Writes: importing a course, enrolling, recording answers, serving items, refitting the model.
+
+Explanations (and hints, and answers to questions) are in webapp/learning/explanations.py.
 
 Each function that writes does so in one transaction and takes keyword arguments.
 """
@@ -9,18 +11,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from content import load_course
 from content.ramp import Course as CourseData
 from learner_model import bkt
 from learner_model.log import from_columns
 from learner_model.model import Options, evaluate, fit, log_likelihood
-from tutor import explain as explaining
 from tutor.grading import grade
-from tutor.llm import LLMConfig, load_model
 from tutor.loop import STUCK_WINDOW, after_answer, item_params, next_item
 from webapp.learning import placement, selectors
 from webapp.learning.models import (
@@ -284,76 +282,3 @@ def _posterior_intervals(log, min_responses: int) -> dict:
     except (RuntimeError, ValueError):
         logger.exception("the Bayesian fit failed; the refit is recorded without intervals")
         return {}
-
-
-# Explanations -------------------------------------------------------------------------------------
-
-
-def request_explanation(*, learner, item: Item) -> Explanation:
-    """The learner pressed Explain on an item they have not answered yet."""
-    return Explanation.objects.create(learner=learner, item=item, kind=Explanation.Kind.ASKED)
-
-
-def dispatch_explanation(*, explanation: Explanation) -> Explanation:
-    """Send the task that writes `explanation`, once, when it is first wanted.
-
-    In embedded mode tasks run eagerly, so the explanation is written before this returns.
-    """
-    from workers.tasks import write_explanation  # the task module imports this one
-
-    if explanation.status == Explanation.Status.PENDING and explanation.dispatched_at is None:
-        claimed = Explanation.objects.filter(pk=explanation.pk, dispatched_at__isnull=True).update(
-            dispatched_at=timezone.now()
-        )
-        if claimed:
-            try:
-                write_explanation.delay(explanation.pk)
-            except Exception:
-                # The broker is unreachable: release the claim so the next poll tries again.
-                logger.exception("could not queue explanation %s", explanation.pk)
-                Explanation.objects.filter(pk=explanation.pk).update(dispatched_at=None)
-        explanation.refresh_from_db()
-    return explanation
-
-
-def llm_config() -> LLMConfig:
-    return LLMConfig(
-        backend=settings.LLM_BACKEND,
-        model_dir=settings.LLM_MODEL_DIR,
-        max_new_tokens=settings.LLM_MAX_NEW_TOKENS,
-        deadline_seconds=settings.LLM_DEADLINE_SECONDS,
-        base_url=settings.LLM_BASE_URL,
-        model=settings.LLM_MODEL,
-        course_models=settings.LLM_COURSE_MODELS,
-        api_key=settings.LLM_API_KEY,
-        connect_timeout=settings.LLM_CONNECT_TIMEOUT,
-        retries=settings.LLM_RETRIES,
-    )
-
-
-def write_explanation(*, explanation_id: int) -> Explanation:
-    """Generate the text of a pending explanation; running it twice writes it once."""
-    explanation = Explanation.objects.select_related("item__kc", "item__course", "response").get(pk=explanation_id)
-    if explanation.status == Explanation.Status.DONE:
-        return explanation
-    item = explanation.item
-    config = llm_config().for_course(item.course.slug)
-    result = explaining.explain(
-        course_title=item.course.title,
-        kc=selectors.kc_content(item.kc, (), ()),
-        item=item.content,
-        learner_answer=explanation.response.answer if explanation.response else None,
-        load_model=lambda: load_model(config),
-        max_new_tokens=config.max_new_tokens,
-        deadline_seconds=config.deadline_seconds,
-    )
-    Explanation.objects.filter(pk=explanation_id, status=Explanation.Status.PENDING).update(
-        status=Explanation.Status.DONE,
-        text=result.text,
-        source=result.source,
-        model_name=result.model_name,
-        error=result.error,
-        finished_at=timezone.now(),
-    )
-    explanation.refresh_from_db()
-    return explanation

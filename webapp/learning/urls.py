@@ -8,6 +8,7 @@ urlpatterns = [
     path("courses/<slug:slug>/learn/", views.learn, name="learn"),
     path("courses/<slug:slug>/answer/", views.answer, name="answer"),
     path("courses/<slug:slug>/explain/", views.explain, name="explain"),
+    path("courses/<slug:slug>/ask/", views.ask, name="ask"),
     path("courses/<slug:slug>/placement/skip/", views.placement_skip, name="placement_skip"),
     path("courses/<slug:slug>/placement/restart/", views.placement_restart, name="placement_restart"),
     path("explanations/<int:pk>/", views.explanation, name="explanation"),

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tutor.grading import AnswerError, display_order, feedback_for, order_from_positions
-from webapp.learning import placement, selectors, services
+from tutor.prompts import MAX_LEARNER_TEXT
+from webapp.learning import explanations, placement, selectors, services
 from webapp.learning.models import Course, Enrollment, Explanation, Response
 from webapp.learning.rendering import markdown_to_html
 
@@ -41,6 +42,7 @@ def learn(request, slug):
     answered = _own_response(request, request.GET.get("answered"))
     if answered is not None:
         context["response"] = answered
+        context["explanations"] = answered.explanations.order_by("created_at")
         context["feedback"] = feedback_for(answered.item.content, answered.answer)
         steps = answered.item.content.steps  # an ordering item's: each given step, and whether it is in its place
         context["given_order"] = [
@@ -61,7 +63,7 @@ def _item_page(request, course, enrollment, context, *, error="", status=200):
         return render(request, "learning/complete.html", context)
     asked = request.GET.get("explanation")
     explanation = (
-        Explanation.objects.filter(pk=asked, learner=request.user, item=served.item).first()
+        Explanation.objects.filter(pk=asked, learner=request.user, item=served.item, response=None).first()
         if (asked and asked.isdigit())
         else None
     )
@@ -122,27 +124,53 @@ def _given_answer(request, item) -> str:
 @login_required
 @require_POST
 def explain(request, slug):
+    """The Hint button: a hint on the item the learner is working on (the answer never in it)."""
     course = get_object_or_404(Course, slug=slug)
     item = get_object_or_404(course.items, slug=request.POST.get("item", ""))
     if selectors.enrollment_for(request.user, course) is None:
         return redirect("course_list")
-    explanation = services.request_explanation(learner=request.user, item=item)
-    return redirect(f"{reverse('learn', args=[slug])}?explanation={explanation.pk}")
+    hint = explanations.ask_hint(learner=request.user, item=item)
+    return redirect(f"{reverse('learn', args=[slug])}?explanation={hint.pk}")
+
+
+@login_required
+@require_POST
+def ask(request, slug):
+    """A question of the learner's about the item's KC: on the item page (the item still open), or
+    on the feedback page after answering (`response` names their answer)."""
+    course = get_object_or_404(Course, slug=slug)
+    item = get_object_or_404(course.items, slug=request.POST.get("item", ""))
+    if selectors.enrollment_for(request.user, course) is None:
+        return redirect("course_list")
+    question = request.POST.get("question", "").strip()
+    if not question or len(question) > MAX_LEARNER_TEXT:
+        return HttpResponseBadRequest(
+            f"Type a question of at most {MAX_LEARNER_TEXT} characters (this one has {len(question)})."
+        )
+    response = _own_response(request, request.POST.get("response"))
+    if response is not None and response.item_id != item.id:
+        return HttpResponseBadRequest("That answer is not to this question. Reload the page.")
+    asked = explanations.ask_question(learner=request.user, item=item, question=question, response=response)
+    if response is not None:
+        return redirect(f"{reverse('learn', args=[slug])}?answered={response.pk}#explanation-{asked.pk}")
+    return redirect(f"{reverse('learn', args=[slug])}?explanation={asked.pk}")
 
 
 @login_required
 @require_GET
 def explanation(request, pk):
-    """The explanation as JSON; asking for it the first time starts its generation."""
+    """The explanation as JSON, the text so far while the model writes it; asking for it the first
+    time starts its generation, and asking past the deadline gives the authored text."""
     explanation = get_object_or_404(Explanation, pk=pk, learner=request.user)
-    explanation = services.dispatch_explanation(explanation=explanation)
-    done = explanation.status == Explanation.Status.DONE
+    explanation = explanations.dispatch(explanation=explanation)
+    shown = explanation.status in (Explanation.Status.WRITING, Explanation.Status.DONE)
     return JsonResponse(
         {
             "status": explanation.status,
+            "kind": explanation.kind,
             "source": explanation.source,
             "model_name": explanation.model_name,
-            "html": markdown_to_html(explanation.text) if done else "",
+            "html": markdown_to_html(explanation.text) if shown else "",
         }
     )
 

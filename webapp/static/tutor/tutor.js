@@ -1,5 +1,12 @@
-// Explanations are written by a task; this fetches each one, polling while it is pending.
+// Explanations, hints and answers are written by a task; this fetches each one, polling while
+// it is pending and showing the text as it grows while the model writes it.
 "use strict";
+
+const AUTHORED = {
+  wrong_answer: "The course's authored explanation (the tutor model was unavailable).",
+  asked: "The course's authored hint (the tutor model was unavailable, or its hint gave too much away).",
+  question: "From the course notes (the tutor model was unavailable, or its reply gave the answer away).",
+};
 
 function showExplanation(section) {
   const url = section.dataset.explanationUrl;
@@ -20,7 +27,8 @@ function showExplanation(section) {
       return;
     }
     if (data.status !== "done") {
-      setTimeout(poll, delay);
+      if (data.status === "writing") body.innerHTML = data.html; // sanitized on the server (nh3)
+      setTimeout(poll, data.status === "writing" ? 400 : delay);
       return;
     }
     body.innerHTML = data.html; // sanitized on the server (nh3)
@@ -29,7 +37,7 @@ function showExplanation(section) {
     source.textContent =
       data.source === "model"
         ? `Written by the tutor model (${data.model_name}) from the course notes; it can make mistakes.`
-        : "The course's authored explanation (the tutor model was unavailable).";
+        : AUTHORED[data.kind] || AUTHORED.wrong_answer;
   }
   poll();
 }
