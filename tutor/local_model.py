@@ -104,7 +104,7 @@ class LocalModel:
             continue_final_message=continuing,
             return_tensors="pt",
             return_dict=True,
-        )
+        ).to(self.model.device)  # the CPU by default; a GPU where the model was moved to one
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         stop = threading.Event()  # set when the reader goes away: the lock is then freed at the next token
         threading.Thread(

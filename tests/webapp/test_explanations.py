@@ -163,3 +163,29 @@ def test_a_late_model_reply_does_not_overwrite_the_fallback_already_shown(logged
     model("Too late.")
     explanations.write(explanation_id=row.pk)
     assert Explanation.objects.get().error == "late"
+
+
+def test_with_the_llm_server_down_the_page_still_works_and_shows_the_authored_text_in_time(
+    logged_in, enrolled, settings
+):
+    """The real openai backend against a port where no server listens (vLLM stopped)."""
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.LLM_BACKEND, settings.LLM_BASE_URL, settings.LLM_DEADLINE_SECONDS = (
+        "openai",
+        f"http://127.0.0.1:{port}",
+        10,
+    )
+    started = time.monotonic()
+    reply = submit(logged_in, "counting-apples", "4")
+    page = logged_in.get(reply.url)
+    data = poll(logged_in, Explanation.objects.get())
+    assert page.status_code == 200 and time.monotonic() - started < settings.LLM_DEADLINE_SECONDS
+    assert data["status"] == "done" and data["source"] == "authored"
+    assert "You counted one apple twice." in data["html"] and "Counting assigns the numbers" in data["html"]
+    assert "ConnectError" in Explanation.objects.get().error or "connect" in Explanation.objects.get().error.lower()
+    assert logged_in.get(reverse("learn", args=["tiny"])).status_code == 200  # and the next item is served
