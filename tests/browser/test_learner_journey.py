@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from content import load_course
 from tests.conftest import LLM101N
+from tutor.answer_guard import reveals_answer
 from webapp.learning import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.django_db(transaction=True)]
@@ -80,9 +81,25 @@ def test_a_new_learner_is_placed_then_learns_in_the_browser(page: Page, live_ser
     item = ITEMS[page.get_by_test_id("item").get_attribute("data-item")]
     kc_id = next(kc.id for kc in COURSE.kcs if item in kc.items)
     before = mastery_of(page, kc_id)
+
+    # A hint before answering, written by the real model (or the authored one if the model's
+    # gave too much away): it never contains the answer.
+    page.get_by_role("button", name="Hint").click()
+    hint = page.locator("section.explanation")
+    expect(hint).to_have_attribute("data-source", re.compile("^(model|authored)$"), timeout=120_000)
+    assert hint.locator(".explanation-body").inner_text().strip()
+    assert not reveals_answer(item, hint.locator(".explanation-body").inner_text())
+
     answer_current_item(page, right=True)
     expect(page.get_by_test_id("verdict")).to_contain_text("Correct!")
     assert mastery_of(page, kc_id) > before
+
+    # A question of the learner's after answering, answered by the model on the page.
+    page.get_by_label("Ask the tutor about this").fill("Why is that the answer?")
+    page.get_by_role("button", name="Ask").click()
+    asked = page.locator("section.explanation").last
+    expect(asked.get_by_test_id("learner-question")).to_have_text("Why is that the answer?")
+    expect(asked).to_have_attribute("data-source", re.compile("^(model|authored)$"), timeout=120_000)
 
     page.get_by_role("link", name="Next question").click()
     expect(page.get_by_test_id("item")).not_to_have_attribute("data-item", item.id)
