@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "webapp.accounts",
     "webapp.learning",
     "webapp.authoring",
+    "webapp.analytics",
 ]
 
 MIDDLEWARE = [

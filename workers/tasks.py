@@ -9,3 +9,12 @@ def write_explanation(explanation_id: int) -> str:
     from webapp.learning import explanations
 
     return explanations.write(explanation_id=explanation_id).status
+
+
+@app.task(name="tutor.refresh_rollups")
+def refresh_rollups(course_id: int) -> int:
+    """Add a course's new learning events to its daily rollups (safe to repeat: a watermark keeps its place)."""
+    from webapp.analytics import rollups
+    from webapp.learning.models import Course
+
+    return rollups.refresh(Course.objects.get(pk=course_id))

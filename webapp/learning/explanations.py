@@ -22,12 +22,14 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from tutor import explain as explaining
 from tutor.llm import LLMConfig, load_model
 from tutor.prompts import ASK, EXPLAIN, HINT
+from webapp.analytics import events
 from webapp.learning import selectors
 from webapp.learning.models import Explanation, Item, Response
 
@@ -41,14 +43,20 @@ CACHE_SECONDS = 7 * 24 * 3600
 
 def ask_hint(*, learner, item: Item, text: str = "") -> Explanation:
     """The learner pressed Hint on an item they have not answered yet."""
-    return Explanation.objects.create(learner=learner, item=item, kind=Explanation.Kind.ASKED, question=text)
+    with transaction.atomic():
+        explanation = Explanation.objects.create(learner=learner, item=item, kind=Explanation.Kind.ASKED, question=text)
+        events.explanation_created(explanation)
+    return explanation
 
 
 def ask_question(*, learner, item: Item, question: str, response: Response | None = None) -> Explanation:
     """A question of the learner's about the item's KC; `response` when they have answered the item."""
-    return Explanation.objects.create(
-        learner=learner, item=item, response=response, kind=Explanation.Kind.QUESTION, question=question
-    )
+    with transaction.atomic():
+        explanation = Explanation.objects.create(
+            learner=learner, item=item, response=response, kind=Explanation.Kind.QUESTION, question=question
+        )
+        events.explanation_created(explanation)
+    return explanation
 
 
 def dispatch(*, explanation: Explanation) -> Explanation:

@@ -20,6 +20,7 @@ from learner_model.log import from_columns
 from learner_model.model import Options, evaluate, fit, log_likelihood
 from tutor.grading import grade
 from tutor.loop import STUCK_WINDOW, after_answer, item_params, next_item
+from webapp.analytics import events
 from webapp.learning import placement, selectors
 from webapp.learning.models import (
     Course,
@@ -170,13 +171,15 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
                 p_mastered_after=bkt.p_mastered(mastery.belief),
                 placement=enrollment.placed_at is None,
             )
+            events.answered(response=response, threshold=item.course.mastery_threshold)
             if enrollment.current_item_id == item.id:
                 enrollment.current_item = None
                 enrollment.save(update_fields=["current_item"])
             if not result.correct:
-                Explanation.objects.create(
+                explanation = Explanation.objects.create(
                     learner=learner, item=item, response=response, kind=Explanation.Kind.WRONG_ANSWER
                 )
+                events.explanation_created(explanation)
             return AnswerResult(response, replayed=False)
     except IntegrityError:
         # A concurrent twin of this answer committed first (possible where the database
