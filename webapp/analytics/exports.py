@@ -1,0 +1,70 @@
+"""The dashboard's tables as CSV rows: a header, then one row per KC, day or calibration bin.
+
+The values are the selectors' rounded figures, the same numbers the page shows; a figure
+with nothing to divide by (no answers, no active time) is left empty.
+"""
+
+from collections.abc import Callable
+
+from webapp.analytics import selectors
+from webapp.learning.models import Course
+
+Table = tuple[list[str], list[list]]
+
+
+def kcs(course: Course) -> Table:
+    header = [
+        "position",
+        "kc",
+        "title",
+        "answers",
+        "correct",
+        "correct_rate",
+        "eurekas",
+        "active_minutes",
+        "eurekas_per_hour",
+        "stuck_episodes",
+        "served",
+        "in_band",
+        "band_share",
+    ]
+    rows = [
+        [
+            row.kc.position,
+            row.kc.slug,
+            row.kc.title,
+            row.answers,
+            row.correct,
+            row.correct_rate,
+            row.eurekas,
+            row.active_minutes,
+            row.eurekas_per_hour,
+            row.stuck_episodes,
+            row.served,
+            row.in_band,
+            row.band_share,
+        ]
+        for row in selectors.kc_rows(course)
+    ]
+    return header, rows
+
+
+def days(course: Course) -> Table:
+    header = ["day", "eurekas", "active_minutes", "eurekas_per_hour"]
+    rows = [
+        [row.day.isoformat(), row.eurekas, row.active_minutes, row.eurekas_per_hour]
+        for row in selectors.day_rows(course)
+    ]
+    return header, rows
+
+
+def calibration(course: Course) -> Table:
+    header = ["bin", "predicted_from", "predicted_to", "answers", "mean_predicted", "observed"]
+    rows = [
+        [row.bin, row.low, row.high, row.answers, row.mean_predicted, row.observed]
+        for row in selectors.calibration_rows(course)
+    ]
+    return header, rows
+
+
+TABLES: dict[str, Callable[[Course], Table]] = {"kcs": kcs, "days": days, "calibration": calibration}

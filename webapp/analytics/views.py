@@ -1,0 +1,67 @@
+"""The course dashboard for its faculty (and staff). Thin: check who asks, read the rollups, render.
+
+The permission check is authoring's (`course_faculty_required`): a learner, or faculty of
+another course, gets 403; anonymous visitors are sent to log in.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
+
+from webapp.analytics import charts, exports, rollups, selectors
+from webapp.authoring.permissions import course_faculty_required
+
+
+@course_faculty_required
+@require_GET
+def course_dashboard(request, course):
+    kcs = selectors.kc_rows(course)
+    days = selectors.day_rows(course)
+    bins = selectors.calibration_rows(course)
+    rated = [(row.day.isoformat(), row.eurekas_per_hour) for row in days if row.eurekas_per_hour is not None]
+    context = {
+        "course": course,
+        "kcs": kcs,
+        "most_per_hour": max((row.eurekas_per_hour or 0 for row in kcs), default=0),
+        "days": days,
+        "bins": bins,
+        "band_share": selectors.band_share(kcs),
+        "refreshed_at": selectors.refreshed_at(course),
+        "lag_minutes": int(rollups.LAG.total_seconds() // 60),
+        "eurekas_chart": mark_safe(
+            charts.line_chart(rated, title="Eurekas per hour, by day", x_label="Day (UTC)", y_label="Eurekas per hour")
+        ),
+        "calibration_chart": mark_safe(
+            charts.calibration_chart(
+                [(row.mean_predicted, row.observed, row.answers) for row in bins],
+                title="Calibration: observed against predicted success",
+            )
+        ),
+    }
+    return render(request, "analytics/course_dashboard.html", context)
+
+
+@course_faculty_required
+@require_GET
+def course_csv(request, course, table):
+    if table not in exports.TABLES:
+        raise Http404(f"No table {table!r}.")
+    header, rows = exports.TABLES[table](course)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{course.slug}-{table}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows([["" if value is None else value for value in row] for row in rows])
+    return response
+
+
+@course_faculty_required
+@require_POST
+def refresh(request, course):
+    read = rollups.refresh(course)
+    messages.success(request, f"Rollups refreshed: {read} new event{'s' if read != 1 else ''} read.")
+    return redirect("analytics:course_dashboard", slug=course.slug)
