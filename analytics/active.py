@@ -85,21 +85,24 @@ def active_seconds(
     return dict(totals)
 
 
+def span_days(span: Span, *, tz: tzinfo = UTC) -> Iterator[tuple[date, float]]:
+    """The span's seconds on each calendar day (in `tz`) it touches, cut at midnight."""
+    at = span.start
+    while at < span.end:
+        day = datetime.fromtimestamp(at, tz).date()
+        day_end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz).timestamp()
+        stop = min(span.end, day_end)
+        yield day, stop - at
+        at = stop
+
+
 def active_seconds_by_day(
     events: Iterable[Event], *, cap: float = CAP, session_gap: float = SESSION_GAP, tz: tzinfo = UTC
 ) -> dict[tuple[Hashable, date], float]:
     """Active seconds per (learner, calendar day in `tz`), spans cut at midnight: the rows a
     daily rollup adds up (any window of whole days is the sum of its days)."""
     totals = defaultdict(float)
-    day, day_start, day_end = None, math.inf, -math.inf
     for span in active_spans(events, cap=cap, session_gap=session_gap):
-        at = span.start
-        while at < span.end:
-            if not day_start <= at < day_end:
-                day = datetime.fromtimestamp(at, tz).date()
-                day_start = datetime.combine(day, time(), tzinfo=tz).timestamp()
-                day_end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz).timestamp()
-            stop = min(span.end, day_end)
-            totals[(span.learner, day)] += stop - at
-            at = stop
+        for day, seconds in span_days(span, tz=tz):
+            totals[(span.learner, day)] += seconds
     return dict(totals)

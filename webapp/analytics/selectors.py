@@ -10,21 +10,39 @@ from datetime import date, datetime
 
 from django.db.models import Sum
 
+from analytics import Rate
+from analytics.calibration import BINS
 from webapp.analytics.models import DailyCalibrationRollup, DailyKCRollup, RollupWatermark
 from webapp.learning.models import Course, KnowledgeComponent
 
 
 def per_hour(eurekas: int, seconds: float) -> float | None:
-    """Eurekas per hour of active time (analytics: 3600 times per second); None without active time."""
-    return round(eurekas / seconds * 3600, 2) if seconds > 0 else None
+    """Eurekas per hour of active time (analytics.Rate), rounded; None without active time."""
+    rate = Rate(eurekas, seconds).per_hour
+    return None if rate is None else round(rate, 2)
 
 
 def share(part: int, whole: int, digits: int = 3) -> float | None:
     return round(part / whole, digits) if whole else None
 
 
+class EurekasOverTime:
+    """What every row with `eurekas` and `active_seconds` shows of them."""
+
+    eurekas: int
+    active_seconds: float
+
+    @property
+    def active_minutes(self) -> float:
+        return round(self.active_seconds / 60, 1)
+
+    @property
+    def eurekas_per_hour(self) -> float | None:
+        return per_hour(self.eurekas, self.active_seconds)
+
+
 @dataclass(frozen=True)
-class KCRow:
+class KCRow(EurekasOverTime):
     """One KC's totals over all days and learners."""
 
     kc: KnowledgeComponent
@@ -41,34 +59,18 @@ class KCRow:
         return share(self.correct, self.answers)
 
     @property
-    def active_minutes(self) -> float:
-        return round(self.active_seconds / 60, 1)
-
-    @property
-    def eurekas_per_hour(self) -> float | None:
-        return per_hour(self.eurekas, self.active_seconds)
-
-    @property
     def band_share(self) -> float | None:
         """Of the answers to items the tutor chose, the share predicted inside the target band."""
         return share(self.in_band, self.served)
 
 
 @dataclass(frozen=True)
-class DayRow:
+class DayRow(EurekasOverTime):
     """One UTC day's eurekas and active seconds, over all KCs and learners."""
 
     day: date
     eurekas: int
     active_seconds: float
-
-    @property
-    def active_minutes(self) -> float:
-        return round(self.active_seconds / 60, 1)
-
-    @property
-    def eurekas_per_hour(self) -> float | None:
-        return per_hour(self.eurekas, self.active_seconds)
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,11 @@ class BinRow:
 
     @property
     def low(self) -> float:
-        return self.bin / 10
+        return self.bin / BINS  # the rollups keep analytics.calibration's bins
 
     @property
     def high(self) -> float:
-        return (self.bin + 1) / 10
+        return (self.bin + 1) / BINS
 
     @property
     def mean_predicted(self) -> float:

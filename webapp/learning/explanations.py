@@ -23,7 +23,6 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from tutor import explain as explaining
@@ -175,7 +174,7 @@ def _cache_key(config: LLMConfig, request: explaining.Request) -> str:
 
 def _finish(explanation_id: int, result: explaining.Explanation) -> None:
     """Save the final text, unless another run finished first (first finished wins)."""
-    Explanation.objects.filter(pk=explanation_id).filter(~Q(status=Explanation.Status.DONE)).update(
+    Explanation.objects.filter(pk=explanation_id).exclude(status=Explanation.Status.DONE).update(
         status=Explanation.Status.DONE,
         text=result.text,
         source=result.source,
