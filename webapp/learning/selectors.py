@@ -34,8 +34,28 @@ def offered_courses():
     return Course.objects.filter(kcs__archived=False).distinct()
 
 
+# Each process keeps the last ramp it built per course: turning 300 items' JSON into the
+# tutor's data took most of the time of serving an item. The key holds what the ramp is made
+# of that can change, read by two small queries: the imported files' digest (KCs, items,
+# prerequisites), each KC's parameters (a refit changes them without an import) and archived
+# flag, and the ids of the items in use.
+_ramps: dict[int, tuple[tuple, ramp.Course]] = {}
+
+
 def course_ramp(course: Course) -> ramp.Course:
     """The course's current (not archived) KCs and items, as plain data for the tutor."""
+    params = tuple(course.kcs.order_by("id").values_list("id", "archived", "prior", "learn", "guess", "slip", "forget"))
+    items = tuple(course.items.filter(archived=False).order_by("id").values_list("id", flat=True))
+    key = (course.digest, course.title, course.band_low, course.band_high, course.mastery_threshold, params, items)
+    cached = _ramps.get(course.pk)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    built = _build_ramp(course)
+    _ramps[course.pk] = (key, built)
+    return built
+
+
+def _build_ramp(course: Course) -> ramp.Course:
     kcs = list(course.kcs.filter(archived=False).prefetch_related("prerequisites"))
     items_by_kc: dict[int, list[ramp.Item]] = {kc.id: [] for kc in kcs}
     for item in course.items.filter(archived=False).order_by("position"):
