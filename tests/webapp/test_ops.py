@@ -194,3 +194,20 @@ def test_a_json_log_line_carries_the_traceback():
     line = json.loads(JSONFormatter().format(record))
     assert line["message"] == "failed on x" and line["request_id"] == "-"
     assert "ValueError: bad item" in line["exception"]
+
+
+def test_the_beat_task_refreshes_the_rollups_of_every_course(enrolled, course, settings):
+    """What Celery beat sends every ROLLUP_REFRESH_SECONDS (tasks run eagerly here)."""
+    from django.db.models import F
+
+    from webapp.analytics import rollups
+    from webapp.analytics.models import DailyKCRollup, LearningEvent
+    from workers.tasks import refresh_all_rollups
+
+    assert settings.CELERY_BEAT_SCHEDULE["refresh-rollups"]["task"] == refresh_all_rollups.name
+    answer(enrolled.learner, course.items.get(slug="counting-apples"), "3")
+    # Events younger than the rollups' LAG are left for the next refresh: age this one past it.
+    LearningEvent.objects.update(timestamp=F("timestamp") - 2 * rollups.LAG)
+    assert not DailyKCRollup.objects.filter(course=course).exists()
+    assert refresh_all_rollups.delay().get() == 1
+    assert DailyKCRollup.objects.get(course=course).answers == 1
