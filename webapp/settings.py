@@ -1,8 +1,9 @@
 """Settings, read from the environment with defaults that run the embedded mode.
 
 Embedded (no variables set): SQLite in var/, Celery tasks run eagerly in process, the
-explanation model runs in process. Production: set DATABASE_URL (PostgreSQL),
-REDIS_URL (Celery's broker), DJANGO_SECRET_KEY, DJANGO_DEBUG=0, DJANGO_ALLOWED_HOSTS.
+explanation model runs in process. Production: DJANGO_DEBUG=0 and the variables listed in
+docs/PRODUCTION.md (DATABASE_URL, REDIS_URL, CACHE_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS...);
+`manage.py check --deploy` is clean with them.
 """
 
 from pathlib import Path
@@ -18,6 +19,20 @@ VAR_DIR = Path(env.str("TUTOR_VAR_DIR", default=str(ROOT / "var")))
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="embedded-mode-only-not-secret" if DEBUG else environ.Env.NOTSET)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# Production is HTTPS only. The TLS-terminating proxy in front (nginx, a load balancer) says
+# so in X-Forwarded-Proto; Django trusts that header only when told (the proxy must set it
+# and strip a client's own). Probes and scrapes on loopback may stay plain HTTP.
+if not DEBUG:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,8 +47,10 @@ INSTALLED_APPS = [
     "webapp.analytics",
 ]
 
+SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    "webapp.ops.logs.request_id_middleware",
+    SECURITY_MIDDLEWARE,
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -41,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if not DEBUG:
+    # Static files from gunicorn itself, compressed and with hashed names cached for ever.
+    MIDDLEWARE.insert(MIDDLEWARE.index(SECURITY_MIDDLEWARE) + 1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "webapp.urls"
 WSGI_APPLICATION = "webapp.wsgi.application"
@@ -62,8 +82,18 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tutor.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3's connection pool, shared by the threads of one process.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env.bool("DATABASE_POOL", default=True)
+    # psycopg 3's connection pool, shared by the threads of one process (a gunicorn worker's
+    # threads, a Celery worker): max size at least the threads. Pooled connections are kept,
+    # so CONN_MAX_AGE stays 0; without the pool, connections live CONN_MAX_AGE seconds.
+    if env.bool("DATABASE_POOL", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     # Wait for the write lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -86,17 +116,44 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = ROOT / "staticfiles"
 STATICFILES_DIRS = [ROOT / "webapp" / "static"]
+if not DEBUG:
+    # `collectstatic` (scripts/production.sh) writes gzipped copies under hashed names.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
+# Logs: plain text, or one JSON object a line with LOG_FORMAT=json (webapp/ops/logs.py); every
+# line carries the request's id. LOG_REQUESTS adds one access line per request.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "webapp.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "webapp.ops.logs.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "loggers": {
-        "tutor": {"handlers": ["console"], "level": "INFO"},
-        "webapp": {"handlers": ["console"], "level": "INFO"},
+        "tutor": {"handlers": ["console"], "level": LOG_LEVEL},
+        "webapp": {"handlers": ["console"], "level": LOG_LEVEL},
     },
 }
+if LOG_FORMAT == "json":
+    # Every line as JSON, ours, Django's and Celery's: one handler on the root logger (Celery
+    # told to leave it alone), which our loggers reach by propagation.
+    LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}
+    LOGGING["loggers"] = {name: {"level": LOG_LEVEL} for name in ("tutor", "webapp", "django", "celery")}
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The cache holds the LLM's replies to identical prompts (webapp/learning/explanations.py).
 # Embedded: this process's memory. Production: CACHE_URL=redis://HOST:6379/1, shared by every
@@ -113,6 +170,9 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="tutor")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery beat: fold new learning events into the dashboards' rollups every few minutes.
+ROLLUP_REFRESH_SECONDS = env.float("ROLLUP_REFRESH_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = {"refresh-rollups": {"task": "tutor.refresh_all_rollups", "schedule": ROLLUP_REFRESH_SECONDS}}
 
 # The explanation model.
 LLM_BACKEND = env.str("LLM_BACKEND", default="local")
@@ -128,6 +188,9 @@ LLM_COURSE_MODELS = parse_course_models(env.str("LLM_COURSE_MODELS", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_CONNECT_TIMEOUT = env.float("LLM_CONNECT_TIMEOUT", default=LLMConfig.connect_timeout)
 LLM_RETRIES = env.int("LLM_RETRIES", default=LLMConfig.retries)
+
+# /metrics (webapp/ops): staff, or `Authorization: Bearer METRICS_TOKEN` (for Prometheus).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Authoring: a course folder uploaded as a zip is refused past these sizes.
 AUTHORING_MAX_UPLOAD_BYTES = env.int("AUTHORING_MAX_UPLOAD_BYTES", default=5_000_000)

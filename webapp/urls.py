@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("webapp.accounts.urls")),
     path("authoring/", include("webapp.authoring.urls")),
     path("analytics/", include("webapp.analytics.urls")),
+    path("", include("webapp.ops.urls")),
     path("", include("webapp.learning.urls")),
 ]

@@ -18,3 +18,14 @@ def refresh_rollups(course_id: int) -> int:
     from webapp.learning.models import Course
 
     return rollups.refresh(Course.objects.get(pk=course_id))
+
+
+@app.task(name="tutor.refresh_all_rollups")
+def refresh_all_rollups() -> int:
+    """Queue a rollup refresh for every course; Celery beat sends this (CELERY_BEAT_SCHEDULE)."""
+    from webapp.learning.models import Course
+
+    course_ids = list(Course.objects.values_list("pk", flat=True))
+    for course_id in course_ids:
+        refresh_rollups.delay(course_id)
+    return len(course_ids)

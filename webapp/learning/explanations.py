@@ -31,6 +31,7 @@ from tutor.prompts import ASK, EXPLAIN, HINT
 from webapp.analytics import events
 from webapp.learning import selectors
 from webapp.learning.models import Explanation, Item, Response
+from webapp.ops import counters
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def write(*, explanation_id: int) -> Explanation:
         deadline_seconds=config.deadline_seconds,
         on_text=save_partial,
     )
+    counters.llm_call(failed=result.source != explaining.MODEL)
     if result.source == explaining.MODEL:
         cache.set(key, {"text": result.text, "model": result.model_name}, CACHE_SECONDS)
     _finish(explanation_id, result)

@@ -1,0 +1,1 @@
+"""Operations: health and readiness probes, Prometheus counters, request ids and JSON logs."""
