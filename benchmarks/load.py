@@ -93,9 +93,6 @@ def production_environment(database_url: str) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # Loopback is plain HTTP: no TLS redirect, cookies not marked Secure.
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
         "CELERY_EAGER": "0",
         "LOG_LEVEL": "WARNING",
     }
@@ -115,6 +112,7 @@ def set_up(environment: dict[str, str], learners: int) -> tuple[str, dict[str, s
     from webapp.learning import placement, services
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     course = services.import_course(path=COURSE_DIR).course
     users = get_user_model().objects
     sessions = {}
@@ -146,7 +144,7 @@ def start_server(args, environment: dict[str, str]) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{args.port}/accounts/login/", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{args.port}/health/ready", timeout=5).status_code == 200:
                 return server
         except httpx.TransportError:
             time.sleep(0.3)
@@ -172,6 +170,7 @@ class Tally:
 
 
 FORM_FIELD = r'name="{}" value="([^"]*)"'
+PROXIED = {"X-Forwarded-Proto": "https"}
 
 
 def field_value(html: str, name: str) -> str | None:
@@ -194,8 +193,22 @@ async def learner(name: str, cookie: str, args, items: dict, tally: Tally, stop_
     rng = random.Random(seed)
     base = f"http://127.0.0.1:{args.port}"
     learn_url = f"{base}/courses/{args.course}/learn/"
+    answer_url = f"{base}/courses/{args.course}/answer/"
+    # Django's CSRF check of an HTTPS request wants a Referer from the same site.
+    referer = {"Referer": learn_url.replace("http://", "https://")}
     tally.accepted[name], tally.uncertain[name] = set(), set()
-    async with httpx.AsyncClient(cookies={"sessionid": cookie}, timeout=30, follow_redirects=True) as client:
+    # As behind the TLS-terminating proxy of docs/PRODUCTION.md: it says the request came over
+    # HTTPS. The cookies are then marked Secure, which an http:// client would not send back,
+    # so each learner keeps its two cookies itself.
+    client = httpx.AsyncClient(cookies={"sessionid": cookie}, headers=PROXIED, timeout=30, follow_redirects=True)
+
+    async def keep_cookies(response: httpx.Response) -> None:
+        for name in ("sessionid", "csrftoken"):
+            if value := response.cookies.get(name):
+                client.cookies.set(name, value)
+
+    client.event_hooks["response"] = [keep_cookies]
+    async with client:
         await asyncio.sleep(rng.uniform(0, args.think))  # arrivals spread over the first item's time
         page = await client.get(learn_url)
         while time.monotonic() < stop_at:
@@ -214,7 +227,7 @@ async def learner(name: str, cookie: str, args, items: dict, tally: Tally, stop_
             started = time.perf_counter()
             try:
                 for _ in range(posts):
-                    feedback = await client.post(f"{base}/courses/{args.course}/answer/", data=form)
+                    feedback = await client.post(answer_url, data=form, headers=referer)
             except httpx.TransportError as error:
                 tally.uncertain[name].add(key)
                 tally.error(f"answer {type(error).__name__}")
