@@ -49,7 +49,7 @@ def nightly_refit() -> dict[str, int | None]:
     for course in refit.courses_to_refit():
         try:
             proposal = refit.propose_if_new(course=course)
-        except ValueError:
+        except Exception:  # one course's bad log or failed fit must not cost the others their proposals
             logger.exception("the nightly refit of %s failed", course.slug)
             proposal = None
         proposals[course.slug] = proposal.pk if proposal else None
