@@ -61,7 +61,7 @@ def test_the_page_shows_the_proposal_next_to_the_current_parameters(client, facu
         low, high = (proposal.intervals["counting"][name][end] for end in ("low", "high"))
         assert cells[name]["proposed"] == f"{fitted[name]:.3f} [{low:.2f}, {high:.2f}]"
         change = fitted[name] - AUTHORED[name]
-        assert cells[name]["change"] == f"{'+' if change > 0 else ''}{change:.3f}"
+        assert cells[name]["change"] == f"{change:+.3f}"
     assert kc_cells(html, "adding")["prior"]["proposed"] == "–"  # no responses: nothing proposed
     # KCs in ramp order, the metrics of both parameter sets, the plot, the button.
     assert [m for m in re.findall(r'<tbody data-kc="([^"]+)"', html)] == ["counting", "adding", "multiplying"]
@@ -168,7 +168,8 @@ def test_the_page_reads_only_stored_fits_and_kcs_never_the_responses(client, fac
         assert client.get(page_url(course)).status_code == 200
     tables = " ".join(query["sql"] for query in queries.captured_queries)
     assert "learning_learnermodelfit" in tables and "learning_response" not in tables
-    assert len(queries.captured_queries) <= 12
+    # The session, the user, two permission checks, the course, its KCs and two fits: none per KC.
+    assert len(queries.captured_queries) <= 9
 
 
 def test_without_any_refit_the_page_shows_the_current_parameters(client, faculty, course):

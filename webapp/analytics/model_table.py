@@ -25,6 +25,16 @@ class Estimate:
     low: float | None = None  # the Bayesian fit's 90% interval, where known
     high: float | None = None
 
+    # Formatted here rather than with the template's floatformat, which costs more than the
+    # rest of the page on a course of many KCs.
+    @property
+    def shown(self) -> str:
+        return f"{self.value:.3f}"
+
+    @property
+    def interval(self) -> str:
+        return "" if self.low is None else f"[{self.low:.2f}, {self.high:.2f}]"
+
 
 @dataclass(frozen=True)
 class KCRow:
@@ -43,11 +53,16 @@ class KCRow:
         return {name: self.proposed[name].value - self.current[name].value for name in PARAMS}
 
     @property
-    def cells(self) -> list[tuple[str, Estimate, Estimate | None, float | None]]:
-        """Per parameter, for the table: its name, current and proposed estimates, and the change."""
+    def cells(self) -> list[tuple[str, Estimate, Estimate | None, str]]:
+        """Per parameter, for the table: its name, current and proposed estimates, and the change, signed."""
         changes = self.changes
         return [
-            (name, self.current[name], self.proposed[name] if self.proposed else None, changes.get(name))
+            (
+                name,
+                self.current[name],
+                self.proposed[name] if self.proposed else None,
+                f"{changes[name]:+.3f}" if name in changes else "–",
+            )
             for name in PARAMS
         ]
 
@@ -73,7 +88,7 @@ class ModelPage:
 
 
 def learner_model_page(course: Course) -> ModelPage:
-    kcs = list(course.kcs.order_by("position"))
+    kcs = list(course.kcs.order_by("position").only("course", "slug", "title", "position", "archived", *PARAMS))
     proposal = course.learner_model_fits.select_related("applied_by").first()
     applied = course.learner_model_fits.filter(applied_at__isnull=False).order_by("-applied_at").first()
     shown = [kc for kc in kcs if not kc.archived or (proposal and kc.slug in proposal.parameters)]
