@@ -132,6 +132,13 @@ def test_refit_of_a_course_without_responses_is_refused(course):
     assert not LearnerModelFit.objects.exists()
 
 
+def test_a_refit_with_no_kc_answered_often_enough_is_refused(course):
+    store_simulated_responses(course, learners=5)  # 40 answers, fewer than the 50 a KC needs
+    with pytest.raises(CommandError, match="no KC has the 50 responses a fit needs"):
+        call_command("refit_learner_model", "tiny")
+    assert not LearnerModelFit.objects.exists()
+
+
 def test_a_refit_the_kcs_cannot_store_is_refused(course):
     store_simulated_responses(course, learners=20)
     with pytest.raises(ValueError, match="standard BKT"):

@@ -42,8 +42,9 @@ class RefitRefused(Exception):
 def propose_refit(*, course: Course, options: Options = DEFAULT_OPTIONS) -> LearnerModelFit:
     """Fit the course's response log and record the result as a proposal; the KCs are not changed.
 
-    Raises ValueError when the course has no responses or when `options` ask for more than the
-    KCs can store (standard BKT per KC: no forgetting, no per-item or per-learner parameters).
+    Raises ValueError, recording nothing, when the course has no responses, when no KC has
+    `options.min_responses` of them, or when `options` ask for more than the KCs can store
+    (standard BKT per KC: no forgetting, no per-item or per-learner parameters).
     """
     if options.forgets or options.item_guess_slip or options.item_learn or options.prior_by != "kc":
         raise ValueError("a KC stores standard BKT parameters: refit without forgetting or per-item/learner ones")
@@ -53,6 +54,10 @@ def propose_refit(*, course: Course, options: Options = DEFAULT_OPTIONS) -> Lear
     started = time.perf_counter()
     model = fit(log, options)
     seconds = time.perf_counter() - started
+    if not model.kcs:
+        raise ValueError(
+            f"course {course.slug!r}: no KC has the {options.min_responses} responses a fit needs ({model.skipped})"
+        )
     proposed = {slug: {name: getattr(kc_fit, name) for name in PARAMS} for slug, kc_fit in model.kcs.items()}
     counts = {**model.skipped, **{slug: kc_fit.n_responses for slug, kc_fit in model.kcs.items()}}
     return LearnerModelFit.objects.create(
