@@ -9,6 +9,7 @@ docs/PRODUCTION.md (DATABASE_URL, REDIS_URL, CACHE_URL, DJANGO_SECRET_KEY, DJANG
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from tutor.llm import LLMConfig, parse_course_models
 
@@ -170,9 +171,15 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="tutor")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Celery beat: fold new learning events into the dashboards' rollups every few minutes.
+# Celery beat's periodic tasks. Times are UTC whatever the server's zone, so 03:00 means the same everywhere.
 ROLLUP_REFRESH_SECONDS = env.float("ROLLUP_REFRESH_SECONDS", default=300)
-CELERY_BEAT_SCHEDULE = {"refresh-rollups": {"task": "tutor.refresh_all_rollups", "schedule": ROLLUP_REFRESH_SECONDS}}
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # The dashboards promise figures at most minutes behind the log (webapp/analytics/rollups.py LAG).
+    "refresh-rollups": {"task": "tutor.refresh_all_rollups", "schedule": ROLLUP_REFRESH_SECONDS},
+    # At night the response log is quiet and a fit's CPU hurts nobody; faculty find proposals in the morning.
+    "nightly-refit": {"task": "tutor.nightly_refit", "schedule": crontab(hour=3, minute=0)},
+}
 
 # The explanation model.
 LLM_BACKEND = env.str("LLM_BACKEND", default="local")

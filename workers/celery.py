@@ -1,4 +1,6 @@
-"""The Celery app. Start a worker with `celery -A workers worker` (REDIS_URL set)."""
+"""The Celery app. Start a worker with `celery -A workers worker` and the scheduler of periodic
+tasks with `celery -A workers beat` (REDIS_URL set for both; run one beat only). Its settings,
+the schedule of periodic tasks included, are webapp/settings.py's CELERY_*."""
 
 import os
 

@@ -62,5 +62,16 @@ class ExplanationAdmin(admin.ModelAdmin):
 
 @admin.register(LearnerModelFit)
 class LearnerModelFitAdmin(admin.ModelAdmin):
-    list_display = ["course", "fitted_at", "responses", "seconds"]
-    readonly_fields = ["course", "fitted_at", "responses", "seconds", "metrics", "parameters", "skipped"]
+    list_display = ["course", "fitted_at", "responses", "seconds", "applied_at"]
+    readonly_fields = [
+        "course",
+        "fitted_at",
+        "responses",
+        "seconds",
+        "metrics",
+        "parameters",
+        "skipped",
+        "intervals",
+        "applied_at",
+        "applied_by",
+    ]

@@ -180,18 +180,41 @@ class Explanation(models.Model):
 
 
 class LearnerModelFit(models.Model):
-    """One refit of a course's BKT parameters from its response log, with how well it fits."""
+    """One refit of a course's BKT parameters from its response log: a proposal until faculty apply it.
+
+    It keeps, per KC, the parameters current when it was made and the fitted ones, so that
+    applying it can refuse when the KCs changed since (webapp/learning/refit.py), and the fit
+    metrics of both on the same log, so that faculty compare like with like.
+    """
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="learner_model_fits")
     fitted_at = models.DateTimeField(auto_now_add=True)
     responses = models.PositiveIntegerField()
     seconds = models.FloatField(help_text="Time the fit took.")
-    metrics = models.JSONField(help_text="In-sample AUC, RMSE, log loss and log-likelihood of the fitted model.")
-    parameters = models.JSONField(help_text="Per KC: the parameters before and after, and its response count.")
+    metrics = models.JSONField(
+        help_text="AUC, RMSE, log loss and log-likelihood on the response log of the parameters current "
+        "when the fit was made ('current') and of the proposed ones ('proposed')."
+    )
+    parameters = models.JSONField(
+        help_text="Per KC with responses: the current parameters, the proposed ones (null when it has too "
+        "few responses to fit), and its response count."
+    )
     skipped = models.JSONField(default=dict, help_text="KCs with too few responses to fit: their counts.")
     intervals = models.JSONField(
         default=dict, help_text="Per KC, the Bayesian fit's posterior mean and 90% interval of each parameter."
     )
+    applied_at = models.DateTimeField(null=True, blank=True, help_text="When the proposal was written into the KCs.")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who applied it; empty when applied from the command line.",
+    )
 
     class Meta:
-        ordering = ["-fitted_at"]
+        ordering = ["-fitted_at", "-id"]
+
+    def __str__(self):
+        return f"{self.course.slug} refit of {self.fitted_at:%Y-%m-%d %H:%M}"

@@ -1,12 +1,11 @@
-"""Writes: importing a course, enrolling, recording answers, serving items, refitting the model.
+"""Writes: importing a course, enrolling, recording answers, serving items.
 
-Explanations (and hints, and answers to questions) are in webapp/learning/explanations.py.
+Explanations (and hints, and answers to questions) are in webapp/learning/explanations.py;
+refitting the learner model (proposing and applying parameters) in webapp/learning/refit.py.
 
 Each function that writes does so in one transaction and takes keyword arguments.
 """
 
-import logging
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +15,6 @@ from django.db import IntegrityError, transaction
 from content import load_course
 from content.ramp import Course as CourseData
 from learner_model import bkt
-from learner_model.log import from_columns
-from learner_model.model import Options, evaluate, fit, log_likelihood
 from tutor.grading import grade
 from tutor.loop import STUCK_WINDOW, after_answer, item_params, next_item
 from webapp.analytics import events
@@ -28,13 +25,9 @@ from webapp.learning.models import (
     Explanation,
     Item,
     KnowledgeComponent,
-    LearnerModelFit,
     Mastery,
     Response,
 )
-
-logger = logging.getLogger(__name__)
-
 
 # Importing a course ---------------------------------------------------------------------------------
 
@@ -230,58 +223,3 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
     enrollment.current_item, enrollment.current_reason = item, choice.reason
     enrollment.save(update_fields=["current_item", "current_reason"])
     return Served(item, choice.reason)
-
-
-# The learner model ---------------------------------------------------------------------------------
-
-
-def refit_learner_model(*, course: Course, options: Options | None = None) -> LearnerModelFit:
-    """Fit each KC's BKT parameters (prior, learn, guess, slip) to the course's response log.
-
-    KCs with too few responses keep their parameters and are reported. Items' authored
-    guess and slip overrides stay as they are. Learners' stored mastery is not replayed:
-    it keeps the beliefs computed when they answered.
-    """
-    options = options or Options(restarts=5, seed=0)
-    rows = list(
-        Response.objects.filter(kc__course=course)
-        .order_by("answered_at", "id")
-        .values_list("learner_id", "kc__slug", "correct")
-    )
-    if not rows:
-        raise ValueError(f"course {course.slug!r} has no responses to fit")
-    learners, kcs, correct = zip(*rows)
-    log = from_columns(kcs=list(kcs), learners=[str(learner) for learner in learners], correct=list(correct))
-    started = time.perf_counter()
-    model = fit(log, options)
-    seconds = time.perf_counter() - started
-    metrics = {**evaluate(model, log), "log_likelihood": log_likelihood(model, log)}
-    intervals = _posterior_intervals(log, options.min_responses)
-    parameters = {}
-    with transaction.atomic():
-        for kc in course.kcs.select_for_update().filter(slug__in=model.kcs):
-            fitted = model.kcs[kc.slug]
-            before = {name: getattr(kc, name) for name in ("prior", "learn", "guess", "slip")}
-            after = {name: getattr(fitted, name) for name in before}
-            KnowledgeComponent.objects.filter(pk=kc.pk).update(**after)
-            parameters[kc.slug] = {"before": before, "after": after, "responses": fitted.n_responses}
-        return LearnerModelFit.objects.create(
-            course=course,
-            responses=len(log),
-            seconds=seconds,
-            metrics=metrics,
-            parameters=parameters,
-            skipped=model.skipped,
-            intervals=intervals,
-        )
-
-
-def _posterior_intervals(log, min_responses: int) -> dict:
-    """How sure the model is about each KC's parameters (learner_model.bayes); empty if that fit fails."""
-    from learner_model.bayes import fit_bayes  # pyro loads only when a refit runs
-
-    try:
-        return fit_bayes(log, min_responses=min_responses).to_json()["kcs"]
-    except (RuntimeError, ValueError):
-        logger.exception("the Bayesian fit failed; the refit is recorded without intervals")
-        return {}
