@@ -262,11 +262,14 @@ def _node(kc, position: dict, layout: Layout, mark: Mark) -> str:
     prerequisites = ", ".join(kc.prerequisites) or "none"
     title = f"{position[kc.id]}. {kc.title} ({kc.id}); prerequisites: {prerequisites}"
     title = escape(f"{title}. {mark.note}" if mark.note else title)
+    # font-size on the <text> itself: a page's CSS for its own `.kc` class (the learning pages'
+    # mastery list) would otherwise reach the labels through the <g class="kc"> and overflow the boxes.
     return (
         f'<g class="kc" data-kc={quoteattr(kc.id)}><title>{title}</title>'
         f'<rect x="{left:.1f}" y="{top:.1f}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="9" '
         f'fill={quoteattr(mark.fill)} stroke={quoteattr(mark.stroke)} stroke-width="{mark.stroke_width:g}"/>'
-        f'<text text-anchor="middle" fill="#1c2333">{"".join(spans)}</text>{_badge(mark.badge, left, top)}</g>'
+        f'<text text-anchor="middle" font-size="{FONT_SIZE}" fill="#1c2333">{"".join(spans)}</text>'
+        f"{_badge(mark.badge, left, top)}</g>"
     )
 
 
