@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
 from tests.webapp.conftest import answer
-from webapp.analytics import xapi
+from webapp.analytics import statements, xapi
 from webapp.analytics.models import LearningEvent
 from webapp.authoring.models import CourseFaculty
 from webapp.learning import explanations, placement, services
@@ -70,19 +70,19 @@ def own_url(course) -> str:
     return reverse("own_statements", args=[course.slug])
 
 
-def by_verb(statements: list[dict]) -> dict[str, list[dict]]:
+def by_verb(exported: list[dict]) -> dict[str, list[dict]]:
     found = {}
-    for statement in statements:
+    for statement in exported:
         found.setdefault(statement["verb"]["id"].rsplit("/", 1)[1], []).append(statement)
     return found
 
 
 def test_each_event_is_one_statement_with_its_fields(client, faculty, learner, log):
     client.force_login(faculty)
-    statements = export(client, faculty_url(log))
+    exported = export(client, faculty_url(log))
     events = list(LearningEvent.objects.filter(course=log).order_by("id"))
-    assert len(statements) == len(events)
-    verbs = by_verb(statements)
+    assert len(exported) == len(events)
+    verbs = by_verb(exported)
     assert {verb: len(found) for verb, found in verbs.items()} == {
         "hinted": 1,
         "answered": 6,
@@ -154,10 +154,10 @@ def test_each_event_is_one_statement_with_its_fields(client, faculty, learner, l
 
 def test_every_statement_is_valid_xapi_by_ralph(client, faculty, log, bob):
     client.force_login(faculty)
-    statements = export(client, faculty_url(log))
-    for statement in statements:
+    exported = export(client, faculty_url(log))
+    for statement in exported:
         BaseXapiStatement(**statement)
-    broken = {**statements[0], "actor": {"account": {"homePage": HOME}}}  # an account needs a name
+    broken = {**exported[0], "actor": {"account": {"homePage": HOME}}}  # an account needs a name
     with pytest.raises(ValidationError):
         BaseXapiStatement(**broken)
 
@@ -227,3 +227,14 @@ def test_who_may_export(client, course, learner, faculty, log):
     client.force_login(stranger)
     assert client.get(url).status_code == 403  # faculty of another course
     assert client.get(own_url(course)).status_code == 404  # not enrolled: no statements of theirs here
+
+
+def test_the_export_is_read_in_chunks_and_written_in_pieces(client, faculty, log, bob):
+    client.force_login(faculty)
+    whole = export(client, faculty_url(log))
+    with mock.patch.object(statements, "CHUNK", 3):  # several fetches from the cursor
+        assert export(client, faculty_url(log)) == whole
+    pieces = list(statements.json_array(iter(whole), per_piece=4))
+    assert len(pieces) == len(whole) // 4 + 1 and all(isinstance(piece, bytes) for piece in pieces)
+    assert json.loads(b"".join(pieces)) == whole
+    assert json.loads(b"".join(statements.json_array(iter([])))) == []
