@@ -238,3 +238,15 @@ def test_the_export_is_read_in_chunks_and_written_in_pieces(client, faculty, log
     assert len(pieces) == len(whole) // 4 + 1 and all(isinstance(piece, bytes) for piece in pieces)
     assert json.loads(b"".join(pieces)) == whole
     assert json.loads(b"".join(statements.json_array(iter([])))) == []
+
+
+def test_an_event_naming_no_item_is_about_its_kc_or_the_course():
+    site = xapi.Site(home=HOME, course_slug="tiny", course_title="Tiny arithmetic", kc_titles={"adding": "Adding"})
+    row = xapi.Row(1, 7, "hinted", DAY1, {}, kc="adding", item=None)
+    found = xapi.statement(row, site, "someone")
+    assert found["object"]["id"] == f"{HOME}courses/tiny/kcs/adding"
+    activities = found["context"]["contextActivities"]
+    assert list(activities) == ["parent"] and activities["parent"][0]["id"] == f"{HOME}courses/tiny"
+    alone = xapi.statement(xapi.Row(2, 7, "asked", DAY1, {}, kc=None, item=None, question="?"), site, "someone")
+    assert alone["object"]["id"] == f"{HOME}courses/tiny" and alone["result"] == {"response": "?"}
+    BaseXapiStatement(**alone)

@@ -90,7 +90,7 @@ def statement(row: Row, site: Site, actor_name: str) -> dict:
             "id": ADL_VERBS + adl if adl else site.iri("xapi", "verbs", row.verb),
             "display": {"en-US": display},
         },
-        "object": _kc_activity(row.kc, site) if row.verb == "mastered" else _item_activity(row, site),
+        "object": _object(row, site),
         "context": _context(row, site),
         "timestamp": row.timestamp.astimezone(UTC).isoformat().replace("+00:00", "Z"),
     }
@@ -98,6 +98,14 @@ def statement(row: Row, site: Site, actor_name: str) -> dict:
     if result:
         found["result"] = result
     return found
+
+
+def _object(row: Row, site: Site) -> dict:
+    """The item, or for a mastery the KC; an event that names neither (none is recorded so, but the
+    columns allow it) is about the course."""
+    if row.item and row.verb != "mastered":
+        return _item_activity(row, site)
+    return _kc_activity(row.kc, site) if row.kc else _course_activity(site)
 
 
 def _item_activity(row: Row, site: Site) -> dict:
@@ -119,14 +127,17 @@ def _kc_activity(kc: str, site: Site) -> dict:
     }
 
 
-def _context(row: Row, site: Site) -> dict:
-    course = {
+def _course_activity(site: Site) -> dict:
+    return {
         "objectType": "Activity",
         "id": site.course_iri,
         "definition": {"name": {"en-US": site.course_title}, "type": ADL_ACTIVITIES + "course"},
     }
-    activities = {"parent": [course]}
-    if row.verb != "mastered" and row.kc:
+
+
+def _context(row: Row, site: Site) -> dict:
+    activities = {"parent": [_course_activity(site)]}
+    if row.item and row.verb != "mastered" and row.kc:
         activities["grouping"] = [_kc_activity(row.kc, site)]
     return {"contextActivities": activities}
 
