@@ -14,9 +14,14 @@ A small Sugiyama-style layout, top to bottom:
 
 Nothing depends on dict or set order beyond the course's own order, so a course always
 draws the same bytes.
+
+The same drawing serves authoring (plain boxes) and a learner's mastery map: `marks` give
+chosen KCs their own fill, a small badge (such as "83%") and a sentence for the box's
+<title>, and `note` adds to the drawing's <desc> what the fills mean.
 """
 
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -30,6 +35,8 @@ GAP, DUMMY_GAP = 22, 8  # least horizontal space between boxes, and beside a dum
 LAYER_GAP = 72  # vertical space between layers, where edges bend
 MARGIN = 24
 SWEEPS = 24
+FILL, STROKE = "#f3f6fc", "#4d5f86"  # a box without a mark
+BADGE_WIDTH, BADGE_HEIGHT = 44, 17
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
 
 
@@ -40,6 +47,19 @@ class Dummy:
     source: str
     target: str
     layer: int
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How to draw one KC's box instead of the plain way: its fill, a badge on its top right
+    corner (short text, such as "83%"; none if empty), and a sentence added to its <title>
+    (for screen readers and on hover) so that the colour is never the only cue."""
+
+    fill: str = FILL
+    badge: str = ""
+    note: str = ""
+    stroke: str = STROKE
+    stroke_width: float = 1.2
 
 
 @dataclass
@@ -54,10 +74,12 @@ class Layout:
     height: float
 
 
-def course_svg(course: Course) -> str:
-    """The course's prerequisite graph as a standalone SVG document (the web app can inline it)."""
+def course_svg(course: Course, marks: Mapping[str, Mark] | None = None, *, note: str = "") -> str:
+    """The course's prerequisite graph as a standalone SVG document (the web app can inline it).
+
+    `marks` (KC id -> Mark) draw those KCs' boxes their own way; `note` is added to the <desc>."""
     layout = layout_course(course)
-    return _render(course, layout)
+    return _render(course, layout, marks or {}, note)
 
 
 def kc_layers(course: Course) -> dict[str, int]:
@@ -193,7 +215,7 @@ def _separation(a, b) -> float:
 # Drawing ---------------------------------------------------------------------------------------------
 
 
-def _render(course: Course, layout: Layout) -> str:
+def _render(course: Course, layout: Layout, marks: Mapping[str, Mark], note: str) -> str:
     position = {kc.id: n for n, kc in enumerate(course.kcs, start=1)}
     marker = "arrow-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in course.id)
     width, height = round(layout.width), round(layout.height)
@@ -204,7 +226,7 @@ def _render(course: Course, layout: Layout) -> str:
         f"<title>{escape(f'Prerequisite graph of {course.title}')}</title>",
         f"<desc>{len(course.kcs)} knowledge components in {len(layout.layers)} layers and {edge_count} "
         "prerequisites, each drawn as an arrow from the prerequisite to the KC that needs it. "
-        "Numbers are places in the ramp (teaching order).</desc>",
+        f"Numbers are places in the ramp (teaching order).{escape(' ' + note) if note else ''}</desc>",
         f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto"><polygon points="0,0 10,5 0,10" fill="#6b7a99"/></marker></defs>',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
@@ -220,12 +242,12 @@ def _render(course: Course, layout: Layout) -> str:
     out.append("</g>")
     out.append('<g class="kcs">')
     for kc in course.kcs:
-        out.append(_node(kc, position, layout))
+        out.append(_node(kc, position, layout, marks.get(kc.id, Mark())))
     out += ["</g>", "</svg>"]
     return "\n".join(out) + "\n"
 
 
-def _node(kc, position: dict, layout: Layout) -> str:
+def _node(kc, position: dict, layout: Layout, mark: Mark) -> str:
     cx, cy = layout.x[kc.id], layout.y[kc.id]
     left, top = cx - BOX_WIDTH / 2, cy - BOX_HEIGHT / 2
     number = f"{position[kc.id]}."
@@ -238,12 +260,30 @@ def _node(kc, position: dict, layout: Layout) -> str:
             text = f'<tspan font-weight="bold" fill="#2d4a8a">{escape(number)}</tspan>{escape(line[len(number) :])}'
         spans.append(f'<tspan x="{cx:.1f}" y="{first_y + n * LINE_HEIGHT:.1f}">{text}</tspan>')
     prerequisites = ", ".join(kc.prerequisites) or "none"
-    title = escape(f"{position[kc.id]}. {kc.title} ({kc.id}); prerequisites: {prerequisites}")
+    title = f"{position[kc.id]}. {kc.title} ({kc.id}); prerequisites: {prerequisites}"
+    title = escape(f"{title}. {mark.note}" if mark.note else title)
+    # font-size on the <text> itself: a page's CSS for its own `.kc` class (the learning pages'
+    # mastery list) would otherwise reach the labels through the <g class="kc"> and overflow the boxes.
     return (
         f'<g class="kc" data-kc={quoteattr(kc.id)}><title>{title}</title>'
         f'<rect x="{left:.1f}" y="{top:.1f}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="9" '
-        'fill="#f3f6fc" stroke="#4d5f86" stroke-width="1.2"/>'
-        f'<text text-anchor="middle" fill="#1c2333">{"".join(spans)}</text></g>'
+        f'fill={quoteattr(mark.fill)} stroke={quoteattr(mark.stroke)} stroke-width="{mark.stroke_width:g}"/>'
+        f'<text text-anchor="middle" font-size="{FONT_SIZE}" fill="#1c2333">{"".join(spans)}</text>'
+        f"{_badge(mark.badge, left, top)}</g>"
+    )
+
+
+def _badge(text: str, left: float, top: float) -> str:
+    """A small label astride the box's top edge at its right end, where no edge enters (edges
+    enter within 75 px of the middle, see _ports)."""
+    if not text:
+        return ""
+    x, y = left + BOX_WIDTH - BADGE_WIDTH - 6, top - BADGE_HEIGHT / 2
+    return (
+        f'<g class="badge"><rect x="{x:.1f}" y="{y:.1f}" width="{BADGE_WIDTH}" height="{BADGE_HEIGHT}" rx="8" '
+        f'fill="#ffffff" stroke="{STROKE}" stroke-width="1"/>'
+        f'<text x="{x + BADGE_WIDTH / 2:.1f}" y="{y + BADGE_HEIGHT / 2 + FONT_SIZE * 0.35:.1f}" text-anchor="middle" '
+        f'font-size="11" fill="#1c2333">{escape(text)}</text></g>'
     )
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from webapp.analytics import learner_views, statement_views
 from webapp.learning import views
 
 urlpatterns = [
@@ -11,5 +12,7 @@ urlpatterns = [
     path("courses/<slug:slug>/ask/", views.ask, name="ask"),
     path("courses/<slug:slug>/placement/skip/", views.placement_skip, name="placement_skip"),
     path("courses/<slug:slug>/placement/restart/", views.placement_restart, name="placement_restart"),
+    path("courses/<slug:slug>/progress/", learner_views.progress, name="progress"),
+    path("courses/<slug:slug>/progress/statements.json", statement_views.own_statements, name="own_statements"),
     path("explanations/<int:pk>/", views.explanation, name="explanation"),
 ]
