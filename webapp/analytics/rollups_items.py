@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Case, Value, When
 
 from analytics import AnswerUse, Event, ItemStats, Moments, answer_uses, times_to_eureka
 from webapp.analytics.models import EurekaTime, ItemDiscrimination, LearningEvent
@@ -65,18 +65,23 @@ def replace_discrimination(course: Course, upto: int) -> None:
 def discrimination_moments(course: Course, upto: int) -> dict[int, Moments]:
     """Per item, the sums of (x, y) over learners (analytics.discrimination's pairs), in one query.
 
-    The inner query, per (learner, KC, item) the tutor's answers and right ones, is the ORM's
-    (it knows how each database reads the JSON result); the rest is plain SQL."""
+    The innermost query, the tutor's answers as (learner, KC, item, right or not), is the ORM's (it
+    knows how each database reads the JSON result) and leaves the JSON behind before anything is
+    sorted or grouped; the rest is plain SQL: per (learner, KC, item) and per (learner, KC) the
+    answers and right ones, then each item's sums."""
     answers = (
         LearningEvent.objects.filter(course=course, verb=LearningEvent.Verb.ANSWERED, id__lte=upto)
         .exclude(result__placement=True)
         .order_by()
         .values("learner_id", "kc_id", "item_id")
-        .annotate(n=Count("id"), c=Count("id", filter=Q(result__correct=True)))
+        .annotate(correct=Case(When(result__correct=True, then=Value(1)), default=Value(0)))
     )
-    per_item, params = answers.query.sql_with_params()
+    answers_sql, params = answers.query.sql_with_params()
     sql = f"""
-        WITH per_item AS ({per_item}),
+        WITH per_item AS (
+            SELECT learner_id, kc_id, item_id, COUNT(*) AS n, SUM(correct) AS c
+            FROM ({answers_sql}) answers GROUP BY learner_id, kc_id, item_id
+        ),
         per_kc AS (SELECT learner_id, kc_id, SUM(n) AS n, SUM(c) AS c FROM per_item GROUP BY learner_id, kc_id),
         pairs AS (
             SELECT i.item_id, CAST(i.c AS FLOAT) / i.n AS x, CAST(k.c - i.c AS FLOAT) / (k.n - i.n) AS y
