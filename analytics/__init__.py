@@ -29,10 +29,23 @@ Definitions (the defaults are the course's: mastery threshold 0.95, target band 
   3 answers were all to items the tutor served outside the target band: "too hard" when
   all were predicted below the band, "too easy" when all above, "mixed" otherwise. A
   session with fewer than 3 answers, or ending in placement, is no bounce.
+- **Time to eureka**: a learner's active seconds (on any KC) credited to their events from
+  their first answer on the KC served by the tutor (placement passed over) to the answer
+  that made the eureka, both included. Per KC the dashboard shows the median over learners.
 - **Calibration**: the tutor's answers (placement left out) in 10 equal-width bins of
   predicted success, with each bin's count, mean prediction and observed rate of right
   answers; and the share of those answers whose predicted success was inside the target
   band (ends included).
+
+Per item (analytics.items; placement answers counted apart and left out of the rest):
+**observed success**, the share of the tutor's answers that were right; **time per answer**,
+the mean measured seconds from item shown to answer (at most 5 minutes); **hint use**, the
+share of answers preceded by a hint or question on the item since the learner's previous
+answer to it; **explanation use**, the share followed by an explanation before the next;
+**discrimination**, the item-rest correlation: over learners with answers both to the item
+and to other items of its KC, Pearson's correlation between their share right on the item
+and their share right on the KC's other items (the point-biserial correlation when each
+answered the item once); None with fewer than 2 such learners or no spread.
 
 The functions read plain records (`Answer`, `PageEvent`) in one stream grouped by
 learner and in time order within each learner (`sorted(events, key=sort_key)`; only
@@ -45,17 +58,22 @@ Plain Python; no Django.
 
 from analytics.active import Span, active_seconds, active_seconds_by_day, active_spans
 from analytics.calibration import Bin, Calibration, calibration
-from analytics.eurekas import Eureka, Rate, eurekas, eurekas_per_second
+from analytics.eurekas import Eureka, EurekaTime, Rate, eurekas, eurekas_per_second, times_to_eureka
 from analytics.events import Answer, Event, PageEvent, sort_key
+from analytics.items import AnswerUse, ItemStats, Moments, answer_uses, discrimination, item_stats
 from analytics.struggle import Bounce, StuckEpisode, bounces, stuck_episodes
 
 __all__ = [
     "Answer",
+    "AnswerUse",
     "Bin",
     "Bounce",
     "Calibration",
     "Eureka",
+    "EurekaTime",
     "Event",
+    "ItemStats",
+    "Moments",
     "PageEvent",
     "Rate",
     "Span",
@@ -63,10 +81,14 @@ __all__ = [
     "active_seconds",
     "active_seconds_by_day",
     "active_spans",
+    "answer_uses",
     "bounces",
     "calibration",
+    "discrimination",
     "eurekas",
     "eurekas_per_second",
+    "item_stats",
     "sort_key",
     "stuck_episodes",
+    "times_to_eureka",
 ]

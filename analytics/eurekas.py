@@ -6,9 +6,15 @@ the first arrival counts: a KC that fades below the threshold (forgetting) and i
 again gives no second eureka, and a KC first seen at or above the threshold (an answer
 that starts there, or a placement answer that ends there: known before the course taught
 it) gives none at all.
+
+Time to eureka: the learner's active seconds (analytics.active, on any KC: a detour to a
+prerequisite is part of the way) credited to their events from their first answer on the
+KC served by the tutor (placement answers are passed over) to the answer that made the
+eureka, both included.
 """
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
@@ -104,3 +110,34 @@ def eurekas_per_second(
             if key is not None and within > 0:
                 seconds[key] += within
     return {key: Rate(counts.get(key, 0), seconds.get(key, 0.0)) for key in dict.fromkeys([*counts, *seconds])}
+
+
+@dataclass(frozen=True, slots=True)
+class EurekaTime:
+    learner: Hashable
+    kc: Hashable
+    at: float  # when the eureka came
+    seconds: float  # active seconds from the learner's first answer on the KC to the eureka
+
+
+def times_to_eureka(
+    events: Iterable[Event], *, threshold: float = THRESHOLD, cap: float = CAP, session_gap: float = SESSION_GAP
+) -> list[EurekaTime]:
+    """Every eureka with its time to eureka (see the module's docstring), per learner in time order."""
+    check_threshold(threshold)
+    check_timing(cap, session_gap)
+    found = []
+    for learner, run in by_learner(events):
+        spans = list(learner_spans(run, cap, session_gap))
+        ends = [span.end for span in spans]  # a span is credited to the event at its end
+        before = [0.0]  # before[i]: the seconds of the first i spans
+        for span in spans:
+            before.append(before[-1] + span.end - span.start)
+        first = {}
+        for answer in run:
+            if isinstance(answer, Answer) and not answer.placement:
+                first.setdefault(answer.kc, answer.at)
+        for eureka in learner_eurekas(run, threshold):
+            low, high = bisect_left(ends, first[eureka.kc]), bisect_right(ends, eureka.at)
+            found.append(EurekaTime(learner, eureka.kc, eureka.at, before[high] - before[low]))
+    return found

@@ -55,6 +55,7 @@ class PageEvent:
     at: float  # seconds since the epoch
     kind: str
     kc: Hashable | None = None  # the KC it concerns, if any (the item shown, hinted or explained)
+    item: Hashable | None = None  # the item it concerns, if any
 
 
 Event = Answer | PageEvent

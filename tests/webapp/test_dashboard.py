@@ -210,3 +210,140 @@ def test_a_chart_escapes_its_labels_and_says_when_it_has_no_data():
     svg = charts.line_chart([("<day>", 3.0)], title="A & B", x_label="x", y_label="y")
     assert "<title>A &amp; B</title>" in svg and 'aria-label="A &amp; B"' in svg and "&lt;day&gt;" in svg
     assert "No data yet" in charts.calibration_chart([], title="Calibration")
+
+
+# Items, times to eureka and bounces: three learners answer the three counting items once each
+# in one session, on 2026-02-02 from 09:00 (seconds after it below). "served" sets the item the
+# tutor served and when; an answer to the item served carries its seconds (at most 300).
+#   ada: served apples 0, hint 10, apples right 40 (40 s); served letters 40, right 100 (60 s);
+#        pairs right 130, never served (no seconds).
+#   bo:  served apples 0, wrong 30 (30 s); served letters 30, wrong 50 (20 s); served pairs 50, wrong 150 (100 s).
+#   cy:  served apples 0, right 20 (20 s); served letters 20, right 80 (60 s); served pairs 80, wrong 480 (300 s).
+# Every wrong answer is followed by an explanation. Per item (placement skipped: all the tutor's):
+#   apples: 3 answers, 2 right (67%); seconds 40, 30, 20: mean 30.0; hinted 1 (33%); explained 1 (33%).
+#   letters: 3, 2 right (67%); 60, 20, 60: mean 46.7; hinted 0; explained 1 (33%).
+#   pairs: 3, 1 right (33%); timed 2, 100 and 300: mean 200.0; hinted 0; explained 2 (67%).
+# Discrimination (tests/analytics/test_items.py works the same pattern out): right on (apples,
+# letters, pairs) is ada (1, 1, 1), bo (0, 0, 0), cy (1, 1, 0), so apples and letters have pairs
+# (1, 1), (0, 0), (1, 1/2): r = sqrt(3)/2 = 0.87; pairs has (1, 1), (0, 0), (0, 1): r = 0.5.
+# The model's predictions, P(mastered) before and after (read off the answers once):
+#   ada 0.387, 0.254, 0.795 (pairs lifts counting from 0.85 to 0.962: her eureka at 130);
+#   bo 0.387, 0.072, 0.202 (all below the band 0.7 to 0.85, then the session ends: a bounce, "too hard");
+#   cy 0.387, 0.254, 0.795 (the last in the band: no bounce; pairs wrong: no eureka).
+# Ada's time to eureka: credits from her first answer (40) to the eureka (130): 30 + 60 + 30 = 120 s, 2.0 minutes.
+START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+RIGHT = {"counting-apples": "3", "counting-letters": "4", "counting-pairs": "3"}
+WRONG = {"counting-apples": "2", "counting-letters": "7", "counting-pairs": "9"}
+ITEMS = {
+    "counting-apples": {"answers": "3", "success": "67%", "mean_seconds": "30.0", "hint_share": "33%"},
+    "counting-letters": {"answers": "3", "success": "67%", "mean_seconds": "46.7", "hint_share": "0%"},
+    "counting-pairs": {"answers": "3", "success": "33%", "mean_seconds": "200.0", "hint_share": "0%"},
+}
+EXPLAINED = {"counting-apples": "33%", "counting-letters": "33%", "counting-pairs": "67%"}
+DISCRIMINATION = {"counting-apples": "0.87", "counting-letters": "0.87", "counting-pairs": "0.50"}
+
+
+@pytest.fixture
+def item_log(course, enrolled, learner):
+    from webapp.learning import explanations, placement, services
+    from webapp.learning.models import Enrollment
+
+    def at(seconds):
+        return mock.patch("django.utils.timezone.now", return_value=START + timedelta(seconds=seconds))
+
+    def served(who, slug, seconds):
+        item = course.items.get(slug=slug)
+        Enrollment.objects.filter(learner=who, course=course).update(
+            current_item=item, served_at=START + timedelta(seconds=seconds)
+        )
+
+    def answered(who, slug, right, seconds):
+        with at(seconds):
+            answer(who, course.items.get(slug=slug), (RIGHT if right else WRONG)[slug])
+
+    bo, cy = (get_user_model().objects.create_user(username=name, password="a-long-passphrase") for name in "bc")
+    for who in (bo, cy):
+        placement.skip(enrollment=services.enroll(learner=who, course=course))
+    served(learner, "counting-apples", 0)
+    with at(10):
+        explanations.ask_hint(learner=learner, item=course.items.get(slug="counting-apples"))
+    answered(learner, "counting-apples", True, 40)
+    served(learner, "counting-letters", 40)
+    answered(learner, "counting-letters", True, 100)
+    answered(learner, "counting-pairs", True, 130)
+    for who, rights, times in (
+        (bo, (False, False, False), (0, 30, 50, 150)),
+        (cy, (True, True, False), (0, 20, 80, 480)),
+    ):
+        for slug, right, shown, given in zip(RIGHT, rights, times, times[1:]):
+            served(who, slug, shown)
+            answered(who, slug, right, given)
+    rollups.refresh(course)
+    return course
+
+
+def item_table(html: str) -> dict[str, dict[str, str]]:
+    """The item table as {item slug: {field: the cell's text}}, in the page's order."""
+    return {
+        slug: dict(re.findall(r'data-field="([^"]+)">\s*([^<\s]*)', cells))
+        for slug, cells in re.findall(r'<tr data-item="([^"]+)">(.*?)</tr>', html, re.S)
+    }
+
+
+def test_the_item_table_shows_success_time_help_and_discrimination_under_each_kc(client, faculty, item_log):
+    client.force_login(faculty)
+    html = page(client, item_log)
+    table = item_table(html)
+    assert list(table)[:3] == ["counting-apples", "counting-letters", "counting-pairs"]  # the KC's order
+    assert re.findall(r'<tbody data-group="([^"]+)">', html) == ["counting", "adding", "multiplying"]
+    for slug, expected in ITEMS.items():
+        assert {field: table[slug][field] for field in expected} == expected, slug
+        assert table[slug]["explanation_share"] == EXPLAINED[slug]
+        assert table[slug]["discrimination"] == DISCRIMINATION[slug]
+        assert table[slug]["discrimination_learners"] == "3" and table[slug]["placement_answers"] == "0"
+    assert table["adding-small"]["answers"] == "0" and table["adding-small"]["success"] == "–"
+
+    kcs = kc_table(html)
+    assert kcs["counting"]["median_minutes_to_eureka"] == "2.0" and kcs["counting"]["bounces"] == "1"
+    assert kcs["adding"]["median_minutes_to_eureka"] == "–" and kcs["adding"]["bounces"] == "0"
+
+
+def test_the_item_plot_has_a_dot_per_item_named_by_its_slug(client, faculty, item_log):
+    client.force_login(faculty)
+    svg = chart(page(client, item_log), "item-chart")
+    assert "<title>Items: success against discrimination</title>" in svg
+    titles = re.findall(r'<circle class="item"[^>]*><title>([^<]*)</title>', svg)
+    assert titles == [
+        "counting-apples: discrimination 0.87, success 0.67, 3 answers",
+        "counting-letters: discrimination 0.87, success 0.67, 3 answers",
+        "counting-pairs: discrimination 0.50, success 0.33, 3 answers",
+    ]
+
+
+def test_items_csv_and_the_new_kc_columns(client, faculty, item_log):
+    client.force_login(faculty)
+    items = download(client, item_log, "items")
+    assert items[0][:4] == ["kc_position", "kc", "item_position", "item"]
+    rows = {row[3]: dict(zip(items[0], row)) for row in items[1:]}
+    assert list(rows)[:3] == list(RIGHT)
+    fields = ("answers", "correct", "success", "discrimination", "timed_answers", "mean_seconds", "hint_share")
+    assert [rows["counting-pairs"][f] for f in fields] == ["3", "1", "0.333", "0.5", "2", "200.0", "0.0"]
+    assert [rows["counting-apples"][f] for f in fields] == ["3", "2", "0.667", "0.866", "3", "30.0", "0.333"]
+    assert rows["counting-apples"]["explanation_share"] == "0.333" and rows["adding-small"]["success"] == ""
+
+    kcs = download(client, item_log, "kcs")
+    counting = dict(zip(kcs[0], kcs[1]))
+    assert (counting["kc"], counting["median_minutes_to_eureka"], counting["bounces"]) == ("counting", "2.0", "1")
+
+
+def test_the_median_time_to_eureka_is_the_middle_of_the_learners(course, learner, item_log):
+    from webapp.analytics.models import EurekaTime
+
+    counting = course.kcs.get(slug="counting")
+    assert selectors.median_seconds_to_eureka(course) == {counting.id: 120.0}  # ada's alone
+    for index, seconds in enumerate([60.0, 600.0, 300.0]):  # with 120: 60, 120, 300, 600 -> (120 + 300) / 2
+        who = get_user_model().objects.create_user(username=f"m{index}", password="a-long-passphrase")
+        EurekaTime.objects.create(course=course, learner=who, kc=counting, day=START.date(), seconds=seconds)
+        if index == 1:
+            assert selectors.median_seconds_to_eureka(course) == {counting.id: 120.0}  # 60, 120, 600
+    assert selectors.median_seconds_to_eureka(course) == {counting.id: 210.0}

@@ -86,3 +86,41 @@ def test_mastered_events_are_the_eurekas_of_analytics(course, learner):
     assert sorted((e.learner, e.kc, e.item, e.at) for e in found) == sorted(
         (m.learner_id, m.kc_id, m.item_id, m.timestamp.timestamp()) for m in mastered
     )
+
+
+RIGHT = {"counting-apples": "3", "counting-letters": "4", "counting-pairs": "3", "adding-small": "5"}
+
+
+def at(moment):
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def test_an_answer_to_the_item_served_carries_its_seconds_capped_at_the_idle_cap(course, enrolled, learner):
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    with at(start):
+        served = services.serve_item(enrollment=enrolled).item
+    enrolled.refresh_from_db()
+    assert enrolled.served_at == start
+    with at(start + timedelta(seconds=5)):
+        assert services.serve_item(enrollment=enrolled).item == served  # a reload: still timed from the start
+    with at(start + timedelta(seconds=42.5)):
+        response = answer(learner, served, RIGHT[served.slug]).response
+    assert response.seconds == 42.5 and response.answered_at == start + timedelta(seconds=42.5)
+    event = LearningEvent.objects.get(verb=Verb.ANSWERED)
+    assert event.result["seconds"] == 42.5
+    (record,) = rollups.records(LearningEvent.objects.filter(pk=event.pk).values_list(*rollups.COLUMNS))
+    assert record.seconds == 42.5  # what analytics.active credits a session's first answer with
+
+    enrolled.refresh_from_db()  # as the next request would load it
+    with at(start + timedelta(minutes=1)):
+        second = services.serve_item(enrollment=enrolled).item
+    with at(start + timedelta(minutes=30)):
+        assert answer(learner, second, RIGHT[second.slug]).response.seconds == 300.0  # idle: 5 minutes at most
+    enrolled.refresh_from_db()
+    with at(start + timedelta(minutes=31)):
+        other = course.items.filter(slug__in=RIGHT).exclude(pk=services.serve_item(enrollment=enrolled).item.pk).first()
+        unserved = answer(learner, other, RIGHT[other.slug]).response
+    assert unserved.seconds is None  # not the item served: unknown
+    assert "seconds" not in LearningEvent.objects.get(response=unserved, verb=Verb.ANSWERED).result

@@ -70,6 +70,33 @@ def calibration_chart(points: list[tuple[float, float, int]], *, title: str) -> 
     return _svg(title, parts)
 
 
+def item_chart(points: list[tuple[str, float, float, int]], *, title: str) -> str:
+    """Items as dots, observed success (0 to 1) up against discrimination (-1 to 1) across: one dot
+    per item ((slug, discrimination, success, answers)), the slug in its <title>. An item low on the
+    left (rarely right, and right by the learners who know the KC least) is the first to look at."""
+    if not points:
+        return _empty(title)
+    x = _scale(-1, 1, LEFT, WIDTH - RIGHT)
+    y = _scale(0, 1, HEIGHT - BOTTOM, TOP)
+    parts = _axes(
+        [(x(t), _number(t)) for t in (-1, -0.5, 0, 0.5, 1)],
+        [(y(t), _number(t)) for t in (0, 0.2, 0.4, 0.6, 0.8, 1)],
+        x_label="Discrimination (item-rest correlation)",
+        y_label="Share answered right",
+    )
+    parts.append(
+        f'<line class="zero" x1="{x(0):.1f}" y1="{y(0):.1f}" x2="{x(0):.1f}" y2="{y(1):.1f}" '
+        'stroke="#9aa3b2" stroke-dasharray="4 4"/>'
+    )
+    for slug, discrimination, success, answers in points:
+        parts.append(
+            f'<circle class="item" cx="{x(discrimination):.1f}" cy="{y(success):.1f}" r="4" fill="currentColor" '
+            f'fill-opacity="0.7"><title>{escape(slug)}: discrimination {discrimination:.2f}, '
+            f"success {success:.2f}, {answers} answers</title></circle>"
+        )
+    return _svg(title, parts)
+
+
 def _scale(low: float, high: float, start: float, end: float):
     """The map from data [low, high] to drawing [start, end]."""
     return lambda value: start + (value - low) / (high - low) * (end - start)

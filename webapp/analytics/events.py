@@ -34,6 +34,8 @@ def answered(*, response: Response, threshold: float) -> None:
         "p_after": response.p_mastered_after,
         "placement": response.placement,
     }
+    if response.seconds is not None:
+        result["seconds"] = response.seconds  # measured from the item served (analytics.Answer.seconds)
     LearningEvent.objects.create(verb=LearningEvent.Verb.ANSWERED, result=result, **common)
     if _is_eureka(response, threshold):
         LearningEvent.objects.create(verb=LearningEvent.Verb.MASTERED, result=result, **common)

@@ -1,4 +1,4 @@
-"""The dashboard's tables as CSV rows: a header, then one row per KC, day or calibration bin.
+"""The dashboard's tables as CSV rows: a header, then one row per KC, item, day or calibration bin.
 
 The values are the selectors' rounded figures, the same numbers the page shows; a figure
 with nothing to divide by (no answers, no active time) is left empty.
@@ -27,6 +27,8 @@ def kcs(course: Course) -> Table:
         "served",
         "in_band",
         "band_share",
+        "median_minutes_to_eureka",
+        "bounces",
     ]
     rows = [
         [
@@ -43,8 +45,54 @@ def kcs(course: Course) -> Table:
             row.served,
             row.in_band,
             row.band_share,
+            row.median_minutes_to_eureka,
+            row.bounces,
         ]
         for row in selectors.kc_rows(course)
+    ]
+    return header, rows
+
+
+def items(course: Course) -> Table:
+    header = [
+        "kc_position",
+        "kc",
+        "item_position",
+        "item",
+        "answers",
+        "correct",
+        "success",
+        "placement_answers",
+        "discrimination",
+        "discrimination_learners",
+        "timed_answers",
+        "mean_seconds",
+        "hinted",
+        "hint_share",
+        "explained",
+        "explanation_share",
+    ]
+    rows = [
+        [
+            group.kc.position,
+            group.kc.slug,
+            row.item.position,
+            row.item.slug,
+            row.answers,
+            row.correct,
+            row.success,
+            row.placement_answers,
+            row.discrimination_rounded,
+            row.discrimination_learners,
+            row.timed,
+            row.mean_seconds,
+            row.hinted,
+            row.hint_share,
+            row.explained,
+            row.explanation_share,
+        ]
+        for group in selectors.item_groups(course)
+        for row in group.items
     ]
     return header, rows
 
@@ -67,4 +115,9 @@ def calibration(course: Course) -> Table:
     return header, rows
 
 
-TABLES: dict[str, Callable[[Course], Table]] = {"kcs": kcs, "days": days, "calibration": calibration}
+TABLES: dict[str, Callable[[Course], Table]] = {
+    "kcs": kcs,
+    "items": items,
+    "days": days,
+    "calibration": calibration,
+}

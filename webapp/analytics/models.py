@@ -63,9 +63,59 @@ class DailyKCRollup(models.Model):
     stuck_episodes = models.PositiveIntegerField(default=0, help_text="Counted on the day each episode began.")
     served = models.PositiveIntegerField(default=0, help_text="Answers to items the tutor chose (not placement).")
     in_band = models.PositiveIntegerField(default=0, help_text="Of those, predicted inside the target band.")
+    bounces = models.PositiveIntegerField(
+        default=0, help_text="Sessions that bounced (analytics.bounces) after an answer on this KC, by their end."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["course", "kc", "day"], name="one_rollup_per_kc_day")]
+
+
+class DailyItemRollup(models.Model):
+    """Totals of one item's answers on one day (UTC), over all learners (analytics.ItemStats):
+    the tutor's answers, and the placement answers counted apart."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    answers = models.PositiveIntegerField(default=0, help_text="Answers to the item served by the tutor.")
+    correct = models.PositiveIntegerField(default=0)
+    placement_answers = models.PositiveIntegerField(default=0)
+    timed = models.PositiveIntegerField(default=0, help_text="Of the tutor's answers, those with measured seconds.")
+    seconds = models.FloatField(default=0.0, help_text="Their seconds, summed: over `timed`, the mean.")
+    hinted = models.PositiveIntegerField(default=0, help_text="Answers after a hint or question on the item.")
+    explained = models.PositiveIntegerField(default=0, help_text="Answers followed by an explanation.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "item", "day"], name="one_rollup_per_item_day")]
+
+
+class EurekaTime(models.Model):
+    """One learner's eureka on a KC and the active seconds it took (analytics.times_to_eureka): a
+    median is not a sum, so the rows are kept and the dashboard takes the median per KC."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kc = models.ForeignKey(KnowledgeComponent, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text="The UTC day of the eureka.")
+    seconds = models.FloatField(help_text="Active seconds from the first answer on the KC to the eureka.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "learner", "kc"], name="one_eureka_per_learner_kc")]
+        indexes = [models.Index(fields=["course", "kc", "seconds"], name="eureka_time_by_kc")]
+
+
+class ItemDiscrimination(models.Model):
+    """An item's discrimination (analytics.items: the item-rest correlation) over the whole course log,
+    recomputed by every refresh: a correlation does not add up over days."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    learners = models.PositiveIntegerField(help_text="Learners with answers to the item and to other items of its KC.")
+    discrimination = models.FloatField(null=True, blank=True, help_text="Empty with under 2 learners or no spread.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "item"], name="one_discrimination_per_item")]
 
 
 class DailyCalibrationRollup(models.Model):

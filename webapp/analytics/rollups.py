@@ -1,5 +1,7 @@
 """Daily rollups: per (course, KC, day) answers, right answers, eurekas, active seconds, stuck
-episodes and answers in the target band; per (course, day, bin) the tutor's calibration.
+episodes, bounces and answers in the target band; per (course, day, bin) the tutor's
+calibration; and the item rollups, times to eureka and discrimination of
+webapp.analytics.rollups_items.
 
 The numbers come from the pure functions of analytics/ over the learning events (turned
 into analytics.Answer and analytics.PageEvent records); days are UTC days, and active
@@ -18,7 +20,9 @@ Two ways to keep them:
   rows. Every total is a sum over learners, so the rows stay equal to a rebuild's (up to
   float rounding of the seconds). The cost is the history of the learners active since
   the last refresh, not the course's. Calibration depends on each answer alone: its
-  rows just add the new answers.
+  rows just add the new answers. A session counts as ended (for bounces) at its last
+  event so far; if the learner comes back within 30 minutes, the refresh that reads their
+  return takes the bounce away again, as a rebuild would.
 
 Both read only events older than `LAG`: ids are handed out at insert and become visible
 at commit, so a young event with a small id may still be uncommitted while a larger one
@@ -34,17 +38,34 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from analytics import Answer, Event, PageEvent, active_spans, calibration, eurekas, sort_key, stuck_episodes
+from analytics import (
+    Answer,
+    Event,
+    PageEvent,
+    active_spans,
+    bounces,
+    calibration,
+    eurekas,
+    sort_key,
+    stuck_episodes,
+)
 from analytics.active import span_days
-from webapp.analytics.models import DailyCalibrationRollup, DailyKCRollup, LearningEvent, RollupWatermark
+from webapp.analytics import rollups_items
+from webapp.analytics.models import (
+    DailyCalibrationRollup,
+    DailyItemRollup,
+    DailyKCRollup,
+    LearningEvent,
+    RollupWatermark,
+)
 from webapp.learning.models import Course
 
 LAG = timedelta(minutes=5)
-FIELDS = ("answers", "correct", "eurekas", "active_seconds", "stuck_episodes", "served", "in_band")
+FIELDS = ("answers", "correct", "eurekas", "active_seconds", "stuck_episodes", "served", "in_band", "bounces")
 PAGE_VERBS = (LearningEvent.Verb.HINTED, LearningEvent.Verb.ASKED, LearningEvent.Verb.EXPLAINED)
 COLUMNS = ("id", "learner_id", "timestamp", "verb", "kc_id", "item_id", "result")
 
-Totals = dict[tuple, dict[str, float]]  # (kc id, day) or (day, bin) -> field -> value
+Totals = dict[tuple, dict[str, float]]  # (kc id, day), (item id, day) or (day, bin) -> field -> value
 
 
 def refresh(course: Course) -> int:
@@ -58,20 +79,26 @@ def refresh(course: Course) -> int:
         fresh = LearningEvent.objects.filter(course=course, id__gt=mark.last_event_id, id__lte=upto)
         learners = set(fresh.values_list("learner_id", flat=True))
         delta: Totals = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
+        item_delta: Totals = defaultdict(lambda: dict.fromkeys(rollups_items.ITEM_FIELDS, 0))
+        eureka_times = []
         for learner in sorted(learners):
-            rows = list(
-                LearningEvent.objects.filter(course=course, learner_id=learner, id__lte=upto).values_list(*COLUMNS)
-            )
-            old = [row for row in rows if row[0] <= mark.last_event_id]
-            _add(delta, totals(records(rows), course), +1)
-            _add(delta, totals(records(old), course), -1)
+            rows = history(course, learner, upto)
+            now, before = records(rows), records([row for row in rows if row[0] <= mark.last_event_id])
+            _add(delta, totals(now, course), +1)
+            _add(delta, totals(before, course), -1)
+            _add(item_delta, rollups_items.item_totals(now), +1)
+            _add(item_delta, rollups_items.item_totals(before), -1)
+            eureka_times += rollups_items.eureka_rows(course, now)
         _save_changes(DailyKCRollup, course, ("kc_id", "day"), delta)
+        _save_changes(DailyItemRollup, course, ("item_id", "day"), item_delta)
+        rollups_items.replace_eureka_times(course, eureka_times, learners=learners)
+        rollups_items.replace_discrimination(course, upto)
         _save_changes(
             DailyCalibrationRollup, course, ("day", "bin"), calibration_totals(records(fresh.values_list(*COLUMNS)))
         )
         # A late event can take a eureka or seconds away from a day: drop rows left empty.
         DailyKCRollup.objects.filter(
-            course=course, answers=0, eurekas=0, stuck_episodes=0, active_seconds__lt=1e-6
+            course=course, answers=0, eurekas=0, stuck_episodes=0, bounces=0, active_seconds__lt=1e-6
         ).delete()
         read = fresh.count()
         mark.last_event_id = upto
@@ -95,8 +122,20 @@ def rebuild(course: Course) -> None:
             DailyCalibrationRollup(course=course, day=day, bin=index, **values)
             for (day, index), values in sorted(calibration_totals(events).items())
         )
+        DailyItemRollup.objects.filter(course=course).delete()
+        DailyItemRollup.objects.bulk_create(
+            DailyItemRollup(course=course, item_id=item, day=day, **values)
+            for (item, day), values in sorted(rollups_items.item_totals(events).items())
+        )
+        rollups_items.replace_eureka_times(course, rollups_items.eureka_rows(course, events))
+        rollups_items.replace_discrimination(course, upto)
         mark.last_event_id = upto
         mark.save()
+
+
+def history(course: Course, learner: int, upto: int) -> list[tuple]:
+    """All of a learner's events in the course with ids up to `upto`, as rows of COLUMNS."""
+    return list(LearningEvent.objects.filter(course=course, learner_id=learner, id__lte=upto).values_list(*COLUMNS))
 
 
 def records(rows: Iterable[tuple]) -> list[Event]:
@@ -122,7 +161,7 @@ def records(rows: Iterable[tuple]) -> list[Event]:
                 )
             )
         elif verb in PAGE_VERBS:
-            found.append(PageEvent(learner=learner, at=at, kind=verb, kc=kc))
+            found.append(PageEvent(learner=learner, at=at, kind=verb, kc=kc, item=item))
     return sorted(found, key=sort_key)
 
 
@@ -141,6 +180,8 @@ def totals(events: list[Event], course: Course) -> Totals:
         found[eureka.kc, _day(eureka.at)]["eurekas"] += 1
     for episode in stuck_episodes(events, threshold=course.mastery_threshold):
         found[episode.kc, _day(episode.first_at)]["stuck_episodes"] += 1
+    for bounce in bounces(events, band=(course.band_low, course.band_high)):
+        found[bounce.kc, _day(bounce.at)]["bounces"] += 1
     for span in active_spans(events):
         if span.kc is not None:
             for day, seconds in span_days(span):

@@ -22,6 +22,13 @@ def course_dashboard(request, course):
     kcs = selectors.kc_rows(course)
     days = selectors.day_rows(course)
     bins = selectors.calibration_rows(course)
+    items = selectors.item_groups(course)
+    plotted = [
+        (row.item.slug, row.discrimination, row.success, row.answers)
+        for group in items
+        for row in group.items
+        if row.discrimination is not None and row.success is not None
+    ]
     rated = [(row.day.isoformat(), row.eurekas_per_hour) for row in days if row.eurekas_per_hour is not None]
     context = {
         "course": course,
@@ -29,6 +36,7 @@ def course_dashboard(request, course):
         "most_per_hour": max((row.eurekas_per_hour or 0 for row in kcs), default=0),
         "days": days,
         "bins": bins,
+        "item_groups": items,
         "band_share": selectors.band_share(kcs),
         "refreshed_at": selectors.refreshed_at(course),
         "lag_minutes": int(rollups.LAG.total_seconds() // 60),
@@ -41,6 +49,7 @@ def course_dashboard(request, course):
                 title="Calibration: observed against predicted success",
             )
         ),
+        "item_chart": mark_safe(charts.item_chart(plotted, title="Items: success against discrimination")),
     }
     return render(request, "analytics/course_dashboard.html", context)
 

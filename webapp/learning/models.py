@@ -96,6 +96,9 @@ class Enrollment(models.Model):
         help_text="The item served and not yet answered: a reload shows it again.",
     )
     current_reason = models.CharField(max_length=300, blank=True)
+    served_at = models.DateTimeField(
+        null=True, blank=True, help_text="When `current_item` was served: its answer's time is measured from here."
+    )
     placement_started_at = models.DateTimeField(default=timezone.now)
     placed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the placement probe ended; until then the learner is being placed."
@@ -137,8 +140,14 @@ class Response(models.Model):
     predicted_correct = models.FloatField(help_text="The model's P(correct) when the item was answered.")
     p_mastered_before = models.FloatField()
     p_mastered_after = models.FloatField()
-    answered_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     placement = models.BooleanField(default=False, help_text="Answered during the placement probe.")
+    seconds = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="From the item served to this answer, at most the analytics idle cap (5 minutes); "
+        "empty where unknown (the item answered was not the one served).",
+    )
 
     class Meta:
         ordering = ["answered_at", "id"]

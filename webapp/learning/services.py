@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from analytics.active import CAP
 from content import load_course
 from content.ramp import Course as CourseData
 from learner_model import bkt
@@ -152,6 +154,7 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
             mastery.once_mastered |= bkt.p_mastered(mastery.belief) >= item.course.mastery_threshold
             mastery.responses += 1
             mastery.save()
+            answered_at = timezone.now()
             response = Response.objects.create(
                 learner=learner,
                 item=item,
@@ -163,6 +166,8 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
                 p_mastered_before=bkt.p_mastered(before),
                 p_mastered_after=bkt.p_mastered(mastery.belief),
                 placement=enrollment.placed_at is None,
+                answered_at=answered_at,
+                seconds=_seconds_taken(enrollment, item, answered_at),
             )
             events.answered(response=response, threshold=item.course.mastery_threshold)
             if enrollment.current_item_id == item.id:
@@ -181,6 +186,14 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
         if earlier is None:
             raise
         return AnswerResult(earlier, replayed=True)
+
+
+def _seconds_taken(enrollment: Enrollment, item: Item, answered_at) -> float | None:
+    """Seconds from serving the item to its answer, capped as analytics caps an idle gap; None
+    unless the item answered is the one served (a stale tab, an older enrollment)."""
+    if enrollment.current_item_id != item.id or enrollment.served_at is None:
+        return None
+    return min(CAP, max(0.0, (answered_at - enrollment.served_at).total_seconds()))
 
 
 @dataclass(frozen=True)
@@ -204,7 +217,8 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
         if question is not None:
             item, reason = question
             enrollment.current_item, enrollment.current_reason = item, reason
-            enrollment.save(update_fields=["current_item", "current_reason"])
+            enrollment.served_at = timezone.now()
+            enrollment.save(update_fields=["current_item", "current_reason", "served_at"])
             return Served(item, reason, placement=True)
     course, learner = enrollment.course, enrollment.learner
     course_data = selectors.course_ramp(course)
@@ -221,5 +235,6 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
         return None
     item = course.items.select_related("kc").get(slug=choice.item.id)
     enrollment.current_item, enrollment.current_reason = item, choice.reason
-    enrollment.save(update_fields=["current_item", "current_reason"])
+    enrollment.served_at = timezone.now()
+    enrollment.save(update_fields=["current_item", "current_reason", "served_at"])
     return Served(item, choice.reason)
