@@ -145,6 +145,7 @@ def test_the_course_list_and_the_learning_page_link_to_it(client, learner, enrol
 
 def test_the_page_reads_in_as_many_queries_however_long_the_log(client, learner, ada_log):
     client.force_login(learner)
+    page(client, ada_log)  # the process builds the course's ramp once (webapp.learning.selectors.course_ramp)
     with CaptureQueriesContext(connection) as short:
         page(client, ada_log)
     answers_at(learner, ada_log.items.get(slug="adding-half"), ["0.5", "1"] * 15, DAY3)
