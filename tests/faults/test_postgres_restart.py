@@ -187,3 +187,20 @@ def test_a_postgres_restart_fails_requests_cleanly_loses_nothing_and_recovers(po
     assert succeeded <= set(stored), "an answer confirmed to the learner was lost"
     assert set(stored) <= {o[0] for o in outcomes}
     assert audit["counted"] == len(stored), "mastery counts an answer whose response was not stored, or back"
+
+
+@pytest.mark.django_db
+def test_a_database_error_in_a_view_is_a_503_asking_to_try_again(client, monkeypatch):
+    """The middleware alone (webapp/learning/db_errors.py), with the connection error raised on cue."""
+    from django.contrib.auth import get_user_model
+    from django.db import OperationalError
+
+    client.force_login(get_user_model().objects.create_user(username="ada", password=PASSWORD))
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+    monkeypatch.setattr("webapp.learning.selectors.offered_courses", unreachable)
+    reply = client.get("/")
+    assert reply.status_code == 503 and reply["Retry-After"] == "5"
+    assert "try again" in reply.content.decode() and "Connection refused" not in reply.content.decode()
