@@ -1,7 +1,6 @@
 import uuid
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from tests.faults.servers import Redis
@@ -38,7 +37,6 @@ def broker(redis):
     before = {key: celery_app.conf[key] for key in keys}
     celery_app.conf.update(broker_url=redis.url, task_always_eager=False, task_default_queue=queue)
     _forget_connections()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
         yield queue
     finally:
