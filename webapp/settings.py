@@ -26,7 +26,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # so in X-Forwarded-Proto; Django trusts that header only when told (the proxy must set it
 # and strip a client's own). Probes and scrapes on loopback may stay plain HTTP.
 if not DEBUG:
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    # Off only to serve plain HTTP on loopback (the fault tests do); check --deploy then warns.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -95,7 +96,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Each connection is checked before use (a round trip; with the pool, psycopg_pool's
+    # check): after PostgreSQL restarts, dead connections are replaced, not a request failed each.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     # Wait for the write lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

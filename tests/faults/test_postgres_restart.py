@@ -77,6 +77,9 @@ def app(postgres, tmp_path):
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "fault-test-" + uuid.uuid4().hex,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on loopback: no redirect to HTTPS, cookies a plain client sends back.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
         "CELERY_EAGER": "1",
         "REDIS_URL": "",
     }
