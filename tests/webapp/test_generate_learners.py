@@ -14,6 +14,7 @@ from django.db.models import Sum
 from learner_model import bkt
 from tests.conftest import LLM101N
 from tutor.loop import item_params, teaching_params
+from webapp.analytics import rollups
 from webapp.analytics.models import DailyKCRollup, LearningEvent
 from webapp.learning import selectors, services
 from webapp.learning.models import Enrollment, Explanation, Mastery, Response
@@ -170,3 +171,8 @@ def test_the_dashboard_benchmark_times_every_analytics_page(generated, tmp_path,
     assert "analytics:refresh" not in report["pages"]  # POST only
     assert {"analytics:course_csv kcs", "analytics:course_csv days"} <= set(report["pages"])
     assert all(page["median_ms"] > 0 and page["bytes"] > 0 for page in report["pages"].values())
+
+
+def test_the_rebuild_reads_the_same_records_as_values_of_the_columns(generated):
+    events = LearningEvent.objects.filter(course=generated)
+    assert rollups.stored_records(events) == rollups.records(events.values_list(*rollups.COLUMNS))
