@@ -116,7 +116,9 @@ def test_events_are_those_the_app_records(generated):
             "p_before": response.p_mastered_before,
             "p_after": response.p_mastered_after,
             "placement": False,
+            "seconds": response.seconds,
         }
+        assert 0 < response.seconds <= 300
     first_crossings = set()
     for chain in responses_by_learner_kc().values():
         crossing = next((r for r in chain if r.p_mastered_after >= threshold), None)

@@ -203,7 +203,7 @@ def stored_records(events: QuerySet) -> list[Event]:
                 )
             )
         elif verb in PAGE_VERBS:
-            found.append(PageEvent(learner=learner, at=at, kind=verb, kc=kc))
+            found.append(PageEvent(learner=learner, at=at, kind=verb, kc=kc, item=item))
     return sorted(found, key=sort_key)
 
 

@@ -37,6 +37,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from analytics.active import CAP as IDLE_CAP
 from learner_model import bkt
 from learner_model.simulate import Learner, SimCourse, SimItem
 from tutor.grading import grade
@@ -287,6 +288,7 @@ COLUMNS = {
         "p_mastered_after",
         "answered_at",
         "placement",
+        "seconds",
     ),
     Explanation: (
         "id",
@@ -397,12 +399,14 @@ def learner_rows(plan: Plan, number: int, walked: Walk, times: list[float], ids:
                 step.after,
                 answered_at,
                 False,
+                min(step.seconds, IDLE_CAP),
             )
         )
         # What json.dumps writes for events.answered's dict (floats by repr), formatted directly: faster.
         result = (
             f'{{"correct": {"true" if step.correct else "false"}, "predicted": {step.predicted!r}, '
-            f'"p_before": {step.before!r}, "p_after": {step.after!r}, "placement": false}}'
+            f'"p_before": {step.before!r}, "p_after": {step.after!r}, "placement": false, '
+            f'"seconds": {min(step.seconds, IDLE_CAP)!r}}}'
         )
         verbs = [LearningEvent.Verb.ANSWERED] + ([LearningEvent.Verb.MASTERED] if step.eureka else [])
         for verb in verbs:
