@@ -137,8 +137,8 @@ def recent_answers(learner, course: Course, count: int) -> list[tuple[str, bool]
 
 
 def last_item_slug(learner, course: Course) -> str | None:
-    last = Response.objects.filter(learner=learner, item__course=course).order_by("-answered_at", "-id").first()
-    return last.item.slug if last else None
+    last = Response.objects.filter(learner=learner, item__course=course).order_by("-answered_at", "-id")
+    return last.values_list("item__slug", flat=True).first()
 
 
 @dataclass(frozen=True)
@@ -171,4 +171,8 @@ def mastery_map(learner, course: Course) -> list[MasteryRow]:
 
 
 def enrollment_for(learner, course: Course) -> Enrollment | None:
-    return Enrollment.objects.filter(learner=learner, course=course).select_related("current_item").first()
+    enrollment = Enrollment.objects.filter(learner=learner, course=course).select_related("current_item").first()
+    if enrollment is not None:
+        # The caller's objects, so that serving an item does not fetch them again.
+        enrollment.learner, enrollment.course = learner, course
+    return enrollment
