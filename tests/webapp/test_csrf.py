@@ -58,11 +58,11 @@ def snapshot() -> str:
     return "".join(serializers.serialize("json", model._default_manager.order_by("pk")) for model in models)
 
 
-def request_of(name, world):
+def request_of(name, objects):
     """The URL and form data of the table's row for `name` (its POST row when it has one)."""
     rows = sorted((row for row in TABLE if row.name == name), key=lambda row: row.method != "post")
     row = rows[0]
-    kwargs = {key: value(world) if callable(value) else value for key, value in row.kwargs.items()}
+    kwargs = {key: value(objects) if callable(value) else value for key, value in row.kwargs.items()}
     return reverse(name, kwargs=kwargs), row.data
 
 
