@@ -150,6 +150,8 @@ def ask(request, slug):
         return HttpResponseBadRequest(
             f"Type a question of at most {MAX_LEARNER_TEXT} characters (this one has {len(question)})."
         )
+    if "\x00" in question:  # PostgreSQL stores no NUL in text
+        return HttpResponseBadRequest("The question holds a NUL character (\\x00); type it again without it.")
     response = _own_response(request, request.POST.get("response"))
     if response is not None and response.item_id != item.id:
         return HttpResponseBadRequest("That answer is not to this question. Reload the page.")
