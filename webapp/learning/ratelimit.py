@@ -12,6 +12,7 @@ The setting LLM_RATE_LIMIT reads "N/s", "N/m" or "N/h" ("20/m": 20 requests a mi
 """
 
 import functools
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def seconds_to_wait(scope: str, user_id: int, rate: Rate, *, now: float | None =
         count = 1
     if count <= rate.requests:
         return 0
-    return max(1, int((window + 1) * rate.seconds - now + 0.999))
+    return max(1, math.ceil((window + 1) * rate.seconds - now))
 
 
 def llm_rate_limited(view):
