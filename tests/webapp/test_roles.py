@@ -14,6 +14,7 @@ Roles, each its own user:
 - staff: `is_staff` (not a superuser: the admin's model pages need permissions besides).
 """
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -25,10 +26,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import FIXTURES
+from webapp.analytics.xapi import pseudonym
 from webapp.authoring import services as authoring
 from webapp.authoring.models import CourseFaculty
 from webapp.learning import placement, services
-from webapp.learning.models import Explanation
+from webapp.learning.models import Explanation, LearnerModelFit
 
 ROLES = ("anonymous", "learner", "other_learner", "other_faculty", "faculty", "staff")
 LOGIN = "login"  # a redirect to the login page, with ?next=
@@ -54,6 +56,14 @@ def slug(world):
 
 def explanation_of_learner(world):
     return world.explanation.pk
+
+
+def fit_of_course(world):
+    return world.fit.pk
+
+
+def fit_of_other_course(world):
+    return world.other_fit.pk
 
 
 #             anonymous  learner  other_learner  other_faculty  faculty  staff
@@ -85,6 +95,12 @@ TABLE = [
     Row("placement_skip", "post", (LOGIN, 302, 302, 404, 404, 404), {"slug": slug}),
     Row("placement_restart", "post", (LOGIN, 302, 302, 404, 404, 404), {"slug": slug}),
     Row("explanation", "get", (LOGIN, 200, 404, 404, 404, 404), {"pk": explanation_of_learner}),
+    Row("progress", "get", ENROLLED_ONLY, {"slug": slug}, note="each learner's own"),
+    Row("own_statements", "get", (LOGIN, 200, 200, 404, 404, 404), {"slug": slug}, note="each learner's own"),
+    # operations
+    Row("health_live", "get", (200, 200, 200, 200, 200, 200)),
+    Row("health_ready", "get", (200, 200, 200, 200, 200, 200), note="PostgreSQL, Redis and the cache up"),
+    Row("metrics", "get", (401, 403, 403, 403, 403, 200), note="or the metrics token"),
     # authoring
     Row("authoring:dashboard", "get", FACULTY_OF_SOME_COURSE),
     Row("authoring:new_course", "get", FACULTY_OF_SOME_COURSE),
@@ -100,6 +116,17 @@ TABLE = [
     # analytics
     Row("analytics:course_dashboard", "get", FACULTY_OF_THE_COURSE, {"slug": slug}),
     Row("analytics:refresh", "post", faculty_of_the_course(302), {"slug": slug}),
+    Row("analytics:statements", "get", FACULTY_OF_THE_COURSE, {"slug": slug}),
+    Row("analytics:learner_model", "get", FACULTY_OF_THE_COURSE, {"slug": slug}),
+    Row("analytics:learner_model_csv", "get", FACULTY_OF_THE_COURSE, {"slug": slug}),
+    Row("analytics:apply_refit", "post", faculty_of_the_course(302), {"slug": slug, "fit_id": fit_of_course}),
+    Row(
+        "analytics:apply_refit",
+        "post",
+        faculty_of_the_course(404),
+        {"slug": slug, "fit_id": fit_of_other_course},
+        note="another course's fit through this course's URL",
+    ),
     Row("analytics:course_csv", "get", FACULTY_OF_THE_COURSE, {"slug": slug, "table": "kcs"}),
     Row("analytics:course_csv", "get", faculty_of_the_course(404), {"slug": slug, "table": "nope"}),
     # the admin: a few rows to show what each role sees; every admin URL is checked below
@@ -164,7 +191,15 @@ def world(db):
         text="You counted one apple twice.",
         source="authored",
     )
+    fits = {  # a refit proposal of each course that changes no KC (the page and apply read its shape only)
+        on: LearnerModelFit.objects.create(
+            course=on, responses=0, seconds=0.0, metrics={"current": {}, "proposed": {}}, parameters={}
+        )
+        for on in (course, other_course)
+    }
     return SimpleNamespace(
+        fit=fits[course],
+        other_fit=fits[other_course],
         course=course,
         other_course=other_course,
         response=answered.response,
@@ -266,6 +301,17 @@ def test_a_learner_never_sees_another_learners_answer_explanation_or_mastery(wor
     # Ada's wrong answer lowered her mastery of counting, not Bob's: Bob's bars show the prior.
     ada = client_of(world, "learner").get(learn).content.decode()
     assert 'data-testid="mastery-counting">10%' not in ada and 'data-testid="mastery-counting">10%' in answered
+
+
+def test_a_learners_statements_are_their_own(world):
+    ada, bob = world.users["learner"], world.users["other_learner"]
+    url = reverse("own_statements", args=[world.course.slug])
+    for who in (ada, bob):
+        client = Client()
+        client.force_login(who)
+        actors = {row["actor"]["account"]["name"] for row in json.loads(b"".join(client.get(url).streaming_content))}
+        assert actors <= {pseudonym(who.pk)}
+    assert actors == set()  # Bob has done nothing yet: none of Ada's events
 
 
 def test_a_question_naming_another_learners_answer_is_not_tied_to_it(world):
