@@ -23,6 +23,8 @@ class Grade:
 
 def grade(item: Item, raw_answer: str) -> Grade:
     answer = (raw_answer or "").strip()
+    if "\x00" in answer:  # no text column stores it (PostgreSQL refuses NUL); nothing types it
+        raise AnswerError("The answer holds a NUL character (\\x00); type it again without it.")
     if not answer:
         raise AnswerError(
             "Give every step a position first." if item.kind == "ordering" else "Choose or type an answer first."

@@ -199,6 +199,8 @@ LLM_COURSE_MODELS = parse_course_models(env.str("LLM_COURSE_MODELS", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_CONNECT_TIMEOUT = env.float("LLM_CONNECT_TIMEOUT", default=LLMConfig.connect_timeout)
 LLM_RETRIES = env.int("LLM_RETRIES", default=LLMConfig.retries)
+# Hint and question requests per learner: "N/s", "N/m" or "N/h"; "" for no limit (webapp/learning/ratelimit.py).
+LLM_RATE_LIMIT = env.str("LLM_RATE_LIMIT", default="20/m")
 
 # /metrics (webapp/ops): staff, or `Authorization: Bearer METRICS_TOKEN` (for Prometheus).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

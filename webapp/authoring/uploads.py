@@ -110,6 +110,10 @@ def _read_texts(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], prefix
         except UnicodeDecodeError as error:
             reasons.append(f"'{info.filename}' is not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8")
             continue
+        if "\x00" in text:  # PostgreSQL stores no NUL, and no course file holds one
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            reasons.append(f"'{info.filename}' holds a NUL character at line {line}; a course file is plain text")
+            continue
         files[info.filename.removeprefix(prefix)] = normalize_text(text)
     if reasons:
         raise UploadRefused(reasons)

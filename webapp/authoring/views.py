@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -154,6 +154,9 @@ def edit_file(request, course, name):
     if name not in draft.files:
         raise Http404(f"the draft has no file {name}")
     if request.method == "POST" and request.POST.get("action") == "save":
+        if "\x00" in request.POST.get("text", ""):  # PostgreSQL stores no NUL, and no course file holds one
+            line = request.POST["text"].count("\n", 0, request.POST["text"].index("\x00")) + 1
+            return HttpResponseBadRequest(f"{name}:{line}: a NUL character (\\x00) is not text. Nothing was saved.")
         services.save_file(course=course, name=name, text=request.POST.get("text", ""), by=request.user)
         messages.success(request, f"Saved {name}.")
         return redirect(reverse("authoring:edit_file", args=[course.slug, name]) + "#editor")

@@ -12,6 +12,7 @@ from tutor.grading import AnswerError, display_order, feedback_for, order_from_p
 from tutor.prompts import MAX_LEARNER_TEXT
 from webapp.learning import explanations, placement, selectors, services
 from webapp.learning.models import Course, Enrollment, Explanation, Response
+from webapp.learning.ratelimit import llm_rate_limited
 from webapp.learning.rendering import markdown_to_html
 
 
@@ -123,6 +124,7 @@ def _given_answer(request, item) -> str:
 
 @login_required
 @require_POST
+@llm_rate_limited
 def explain(request, slug):
     """The Hint button: a hint on the item the learner is working on (the answer never in it)."""
     course = get_object_or_404(Course, slug=slug)
@@ -135,6 +137,7 @@ def explain(request, slug):
 
 @login_required
 @require_POST
+@llm_rate_limited
 def ask(request, slug):
     """A question of the learner's about the item's KC: on the item page (the item still open), or
     on the feedback page after answering (`response` names their answer)."""
@@ -147,6 +150,8 @@ def ask(request, slug):
         return HttpResponseBadRequest(
             f"Type a question of at most {MAX_LEARNER_TEXT} characters (this one has {len(question)})."
         )
+    if "\x00" in question:  # PostgreSQL stores no NUL in text
+        return HttpResponseBadRequest("The question holds a NUL character (\\x00); type it again without it.")
     response = _own_response(request, request.POST.get("response"))
     if response is not None and response.item_id != item.id:
         return HttpResponseBadRequest("That answer is not to this question. Reload the page.")
