@@ -4,7 +4,10 @@ The values are the selectors' rounded figures, the same numbers the page shows; 
 with nothing to divide by (no answers, no active time) is left empty.
 """
 
+import csv
 from collections.abc import Callable
+
+from django.http import HttpResponse
 
 from webapp.analytics import selectors
 from webapp.learning.models import Course
@@ -121,3 +124,14 @@ TABLES: dict[str, Callable[[Course], Table]] = {
     "days": days,
     "calibration": calibration,
 }
+
+
+def csv_response(filename: str, table: Table) -> HttpResponse:
+    """A table as a CSV download; a figure with nothing to divide by (None) is left empty."""
+    header, rows = table
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows([["" if value is None else value for value in row] for row in rows])
+    return response

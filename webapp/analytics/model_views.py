@@ -5,15 +5,12 @@ Thin: check who asks (authoring's `course_faculty_required`: a learner, or facul
 course, gets 403; anonymous visitors are sent to log in), read the stored fits, render.
 """
 
-import csv
-
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from webapp.analytics import model_chart, model_table
+from webapp.analytics import exports, model_chart, model_table
 from webapp.authoring.permissions import course_faculty_required
 from webapp.learning import refit
 
@@ -42,10 +39,4 @@ def apply(request, course, fit_id):
 @course_faculty_required
 @require_GET
 def parameters_csv(request, course):
-    header, rows = model_table.csv_table(course)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{course.slug}-learner-model.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows([["" if value is None else value for value in row] for row in rows])
-    return response
+    return exports.csv_response(f"{course.slug}-learner-model.csv", model_table.csv_table(course))

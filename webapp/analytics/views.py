@@ -4,10 +4,8 @@ The permission check is authoring's (`course_faculty_required`): a learner, or f
 another course, gets 403; anonymous visitors are sent to log in.
 """
 
-import csv
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
@@ -59,13 +57,7 @@ def course_dashboard(request, course):
 def course_csv(request, course, table):
     if table not in exports.TABLES:
         raise Http404(f"No table {table!r}.")
-    header, rows = exports.TABLES[table](course)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{course.slug}-{table}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows([["" if value is None else value for value in row] for row in rows])
-    return response
+    return exports.csv_response(f"{course.slug}-{table}.csv", exports.TABLES[table](course))
 
 
 @course_faculty_required
