@@ -209,7 +209,7 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
     served, seconds, in_band, probe = 0, 0.0, 0, {}
     if policy == "tutor":
         probe = run_probe(sim, tutor, learner, tracker, budget=math.ceil(len(sim.names) / 3))
-        served, seconds = probe["questions"], probe["seconds"]
+        served, seconds, in_band = probe["questions"], probe["seconds"], probe["in_band"]
     counts: dict[str, int] = {}
     last = None
     recent: list[tuple[str, bool]] = []
@@ -300,11 +300,12 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker,
     item_kc = torch.tensor([it.kc for it in sim.items])
     guess = torch.tensor([item.guess for _, item in flat], dtype=torch.float64)
     slip = torch.tensor([item.slip for _, item in flat], dtype=torch.float64)
-    asked, seconds = set(), 0.0
+    asked, seconds, in_band = set(), 0.0, 0
     # Against the learner's state now: answering a probe question may teach.
     accuracy = [float(np.mean((belief.marginals().numpy() > 0.5) == learner.mastered()))]
     while len(asked) < budget and (item := next_probe(belief, item_kc, guess, slip, asked=asked)) is not None:
         asked.add(item)
+        in_band += learner.in_band(item)
         right, spent = learner.answer(item)
         seconds += spent
         kc, content_item = flat[item]
@@ -323,7 +324,7 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker,
     for k, name in enumerate(sim.names):
         p = float(np.clip(marginals[k], 1e-6, 1 - 1e-6))
         tracker.set(name, float(np.log(p) - np.log1p(-p)))
-    return {"questions": len(asked), "seconds": seconds, "accuracy": accuracy}
+    return {"questions": len(asked), "seconds": seconds, "accuracy": accuracy, "in_band": in_band}
 
 
 def questions_to(level: float, curves: list[list[float]]) -> int | None:
