@@ -16,7 +16,9 @@ that answered at random, as the tutor's refit would fit them from its log.
   learner model has two states per KC (mastered or not), the tutor's included, could do if it
   never had to spend an item finding out which state a learner is in.
 - tutor: the tutor's own loop (tutor/loop.py): the probe first (learner_model/probe.py over the
-  graph belief), then items from the frontier whose predicted success is nearest the target.
+  graph belief), then items from the frontier whose predicted success is nearest the target;
+  with `--ability on` (the default) predicted for the learner by their ability offsets within
+  each state (learner_model/proficiency.py), with `--ability off` for the population.
 
 Reported per policy: items and simulated minutes until the learner has mastered every KC at
 least once (every eureka of the course; runs are capped at `--cap` items per KC, and a run
@@ -50,10 +52,12 @@ from learner_model.graph import Graph, base_rates, observe, prior_belief  # noqa
 from learner_model.log import from_columns  # noqa: E402
 from learner_model.model import KCFit, Options, fit  # noqa: E402
 from learner_model.probe import next_probe  # noqa: E402
+from learner_model.proficiency import KCAbility  # noqa: E402
 from learner_model.simulate import BAND, GAP, Learner, SimCourse, SimItem, random_course  # noqa: E402
 from tutor import loop  # noqa: E402
 from tutor.loop import (  # noqa: E402
     STUCK_WINDOW,
+    ability_after,
     after_answer,
     is_certain,
     item_params,
@@ -159,10 +163,13 @@ def tutor_course(sim: SimCourse, fits: dict[str, KCFit], forget: float) -> Cours
 
 class Tracker:
     """Per-KC BKT beliefs from the answers, as every policy keeps them (with the fitted parameters),
-    faded by forgetting for the answers given elsewhere since the KC's last one (bkt.fade)."""
+    faded by forgetting for the answers given elsewhere since the KC's last one (bkt.fade).
+    With `ability`, also the learner's ability offsets per KC (learner_model.proficiency), which
+    then move the item rates the beliefs are updated with (the tutor's; the baselines are plain BKT)."""
 
-    def __init__(self, sim: SimCourse, tutor: Course):
+    def __init__(self, sim: SimCourse, tutor: Course, *, ability: bool = False):
         self.sim, self.tutor = sim, tutor
+        self.raw_abilities = {kc.id: KCAbility() for kc in tutor.kcs} if ability else None
         self.items = {item.id: (kc, item) for kc in tutor.kcs for item in kc.items}
         self.kcs = {kc.id: kc for kc in tutor.kcs}
         self.raw = {kc.id: bkt.initial_belief(kc_params(kc)) for kc in tutor.kcs}
@@ -178,12 +185,26 @@ class Tracker:
     def beliefs(self) -> dict[str, float]:
         return {name: self.belief(name) for name in self.raw}
 
+    @property
+    def abilities(self) -> dict[str, KCAbility] | None:
+        if self.raw_abilities is None:
+            return None
+        return {name: self.ability(name) for name in self.raw_abilities}
+
+    def ability(self, name: str) -> KCAbility | None:
+        if self.raw_abilities is None:
+            return None
+        return self.raw_abilities[name].drift(self.steps - self.answered_at[name])
+
     def set(self, name: str, belief: float) -> None:
         self.raw[name], self.answered_at[name] = belief, self.steps
 
     def update(self, item: int, right: bool) -> None:
         kc, content_item = self.items[str(item)]
-        belief = after_answer(kc, content_item, self.belief(kc.id), right, self.tutor.target_band)
+        before, ability = self.belief(kc.id), self.ability(kc.id)
+        belief = after_answer(kc, content_item, before, right, self.tutor.target_band)
+        if ability is not None:
+            self.raw_abilities[kc.id] = ability_after(kc, content_item, before, ability, right)
         self.steps += 1
         self.set(kc.id, belief)
         if is_certain(self.tutor, kc, content_item, right, belief):
@@ -204,12 +225,14 @@ class Tracker:
 MASTERY = 0.95
 
 
-def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng, cap: int) -> dict:
-    tracker = Tracker(sim, tutor)
+def run_policy(
+    policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng, cap: int, *, ability: bool = True
+) -> dict:
+    tracker = Tracker(sim, tutor, ability=ability and policy == "tutor")
     served, seconds, in_band, probe = 0, 0.0, 0, {}
     if policy == "tutor":
         probe = run_probe(sim, tutor, learner, tracker, budget=math.ceil(len(sim.names) / 3))
-        served, seconds = probe["questions"], probe["seconds"]
+        served, seconds, in_band = probe["questions"], probe["seconds"], probe["in_band"]
     counts: dict[str, int] = {}
     last = None
     recent: list[tuple[str, bool]] = []
@@ -240,6 +263,7 @@ def run_policy(policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng
                 recent=recent[-STUCK_WINDOW:],
                 once_mastered=tracker.once_mastered,
                 certain=tracker.certain,
+                abilities=tracker.abilities,
             )
             if choice is None:
                 break
@@ -300,11 +324,12 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker,
     item_kc = torch.tensor([it.kc for it in sim.items])
     guess = torch.tensor([item.guess for _, item in flat], dtype=torch.float64)
     slip = torch.tensor([item.slip for _, item in flat], dtype=torch.float64)
-    asked, seconds = set(), 0.0
+    asked, seconds, in_band = set(), 0.0, 0
     # Against the learner's state now: answering a probe question may teach.
     accuracy = [float(np.mean((belief.marginals().numpy() > 0.5) == learner.mastered()))]
     while len(asked) < budget and (item := next_probe(belief, item_kc, guess, slip, asked=asked)) is not None:
         asked.add(item)
+        in_band += learner.in_band(item)
         right, spent = learner.answer(item)
         seconds += spent
         kc, content_item = flat[item]
@@ -323,7 +348,7 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker,
     for k, name in enumerate(sim.names):
         p = float(np.clip(marginals[k], 1e-6, 1 - 1e-6))
         tracker.set(name, float(np.log(p) - np.log1p(-p)))
-    return {"questions": len(asked), "seconds": seconds, "accuracy": accuracy}
+    return {"questions": len(asked), "seconds": seconds, "accuracy": accuracy, "in_band": in_band}
 
 
 def questions_to(level: float, curves: list[list[float]]) -> int | None:
@@ -370,6 +395,12 @@ def main() -> None:
         type=float,
         help=f"the tutor's weight on information against the band (default {loop.INFORMATION_WEIGHT})",
     )
+    parser.add_argument(
+        "--ability",
+        choices=("on", "off"),
+        default="on",
+        help="whether the tutor keeps each learner's ability offsets within a state (learner_model.proficiency)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -390,7 +421,8 @@ def main() -> None:
             learner = Learner(sim, np.random.default_rng([args.seed, n]))  # the same learners for every policy
             if policy == "tutor":
                 pretests.append(pretest_accuracy(sim, tutor, Learner(sim, np.random.default_rng([args.seed, n]))))
-            runs.append(run_policy(policy, sim, tutor, learner, np.random.default_rng([args.seed, n, 1]), cap=cap))
+            rng = np.random.default_rng([args.seed, n, 1])
+            runs.append(run_policy(policy, sim, tutor, learner, rng, cap=cap, ability=args.ability == "on"))
         items = sum(r["items"] for r in runs)
         results[policy] = {
             # A run that ends unfinished (the cap, or a policy that wrongly believes the course
@@ -447,6 +479,7 @@ def main() -> None:
                     "parameters": args.parameters,
                     "forget": args.forget,
                     "information_weight": loop.INFORMATION_WEIGHT,
+                    "ability": args.ability,
                     "results": results,
                 },
                 indent=1,

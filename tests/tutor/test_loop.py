@@ -3,8 +3,9 @@ from dataclasses import replace
 import pytest
 
 from content import load_course
+from learner_model.proficiency import Ability, KCAbility
 from tests.conftest import FIXTURES
-from tutor.loop import frontier, is_certain, item_params, next_item, teaching_params
+from tutor.loop import ability_after, frontier, is_certain, item_params, next_item, teaching_params
 
 COURSE = load_course(FIXTURES / "tiny")
 MASTERED = 10.0  # log-odds: P(mastered) = 0.99995
@@ -126,3 +127,23 @@ def test_only_a_right_answer_that_tells_masters_from_novices_settles_a_kc():
     assert not is_certain(COURSE, kc, letters, True, 2.0)  # P = 0.88: below the threshold
     guessable = replace(apples, guess=0.6)  # 0.9 / 0.6 = 1.5: novices get it right too
     assert is_certain(COURSE, kc, apples, True, 3.5) and not is_certain(COURSE, kc, guessable, True, 3.5)
+
+
+def test_an_able_novice_gets_the_item_in_the_band_for_them_not_for_the_average_novice():
+    # Unmastered counting; the population succeeds on apples 33%, pairs 20%. A learner whose
+    # offset in that state is +1 logit (sure) succeeds on apples sigmoid(logit(0.33) + 1) = 0.57
+    # and on pairs sigmoid(logit(0.2) + 1) = 0.40: for them pairs is in the band, apples is not.
+    unmastered, band = {"counting": -9.0}, (0.35, 0.45)
+    assert next_item(COURSE, unmastered, band=band).item.id == "counting-apples"
+    able = {"counting": KCAbility(Ability(1.0, 1e-6), Ability())}
+    choice = next_item(COURSE, unmastered, band=band, abilities=able)
+    assert choice.item.id == "counting-pairs"
+    assert choice.predicted_correct == pytest.approx(0.405, abs=0.001)
+
+
+def test_right_answers_of_a_novice_raise_their_offset_in_the_unmastered_state_only():
+    kc = COURSE.kc("counting")
+    apples = next(item for item in kc.items if item.id == "counting-apples")
+    after = ability_after(kc, apples, -9.0, KCAbility(), correct=True)
+    assert after.unmastered.mean > 0
+    assert after.mastered.mean == pytest.approx(0.0, abs=1e-4)  # P(mastered) = 0.0001: next to nothing
