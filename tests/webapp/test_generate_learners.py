@@ -16,7 +16,7 @@ from tests.conftest import LLM101N
 from tutor.loop import item_params, teaching_params
 from webapp.analytics import rollups
 from webapp.analytics.models import DailyKCRollup, LearningEvent
-from webapp.learning import selectors, services
+from webapp.learning import replay, selectors, services
 from webapp.learning.models import Enrollment, Explanation, Mastery, Response
 
 LEARNERS, RESPONSES = 20, 600
@@ -96,6 +96,12 @@ def test_replaying_the_responses_through_bkt_gives_the_stored_mastery(generated)
         )
         checked += 1
     assert checked == Mastery.objects.count() > LEARNERS
+
+
+def test_every_generated_learner_has_the_mastery_and_ability_the_app_would_replay(generated):
+    learners = Enrollment.objects.filter(course=generated).select_related("learner")
+    assert [replay.mismatches(e.learner, generated) for e in learners] == [[]] * LEARNERS
+    assert not Mastery.objects.filter(ability=[]).exists()  # every row holds practice answers
 
 
 def test_events_are_those_the_app_records(generated):

@@ -30,6 +30,9 @@ def test_the_replay_of_a_learners_answers_equals_their_stored_mastery(forgetful,
     assert {m.kc_id: m.responses for m in Mastery.objects.filter(learner=learner)} == {
         kc_id: r.responses for kc_id, r in replayed.items()
     }
+    # Counting's ability drifted over the adding answers between its own: the replay drifts it too.
+    counting = Mastery.objects.get(learner=learner, kc__slug="counting")
+    assert replayed[counting.kc_id].ability.to_list() == pytest.approx(counting.ability, abs=1e-12)
     assert replay.mismatches(learner, forgetful) == []
 
 
@@ -39,6 +42,16 @@ def test_a_tampered_mastery_row_is_reported(course, enrolled, learner):
     Mastery.objects.filter(learner=learner, kc__slug="adding").update(belief=0.0)
     problems = replay.mismatches(learner, course)
     assert len(problems) == 1 and "stored (0.0" in problems[0]
+
+
+def test_a_tampered_ability_is_reported(course, enrolled, learner):
+    for slug, given in LOG:
+        answer(learner, course.items.get(slug=slug), given)
+    stored = Mastery.objects.get(learner=learner, kc__slug="adding")
+    tampered = stored.ability[:2] + [stored.ability[2] + 0.5, stored.ability[3]]  # the mastered state's mean
+    Mastery.objects.filter(pk=stored.pk).update(ability=tampered)
+    problems = replay.mismatches(learner, course)
+    assert len(problems) == 1 and f"KC {stored.kc_id}: stored" in problems[0]
 
 
 def test_learners_placed_by_the_probe_cannot_be_replayed(course, learner):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from content.ramp import BKTParams
 from content.ramp import Item as ContentItem
 from learner_model import bkt
+from learner_model.proficiency import KCAbility
 
 
 class Course(models.Model):
@@ -117,6 +118,12 @@ class Mastery(models.Model):
     # since then fade it (learner_model.bkt.fade).
     step = models.PositiveIntegerField(default=0)
     once_mastered = models.BooleanField(default=False, help_text="Reached the mastery threshold at least once.")
+    # The learner's ability offsets within each state of the KC (KCAbility.to_list), drifting from
+    # `step` on as `belief` fades: they steer which item the tutor serves (tutor.loop.next_item).
+    # Empty until the first practice answer on the KC (placement answers leave them): the prior.
+    ability = models.JSONField(
+        default=list, blank=True, help_text="Ability offsets per state (learner_model.proficiency); empty: the prior."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -126,6 +133,15 @@ class Mastery(models.Model):
     @property
     def p_mastered(self) -> float:
         return bkt.p_mastered(self.belief)
+
+    @property
+    def kc_ability(self) -> KCAbility:
+        return ability_of(self.ability)
+
+
+def ability_of(stored: list[float]) -> KCAbility:
+    """The ability a Mastery row's `ability` holds: the prior while it is empty."""
+    return KCAbility.from_list(stored) if stored else KCAbility()
 
 
 class Response(models.Model):

@@ -2,8 +2,9 @@
 
 `record_answer` updates a learner's Mastery of a KC in the answer's transaction. Replaying
 the learner's responses in order through the same update (fading by the answers given
-elsewhere since, then Bayes' rule and learning) must give the same rows. The load benchmark
-audits a database with this after hammering it (benchmarks/load.py).
+elsewhere since, then Bayes' rule and learning; the ability offsets drifted likewise, then
+moved by the answer) must give the same rows. The load benchmark audits a database with
+this after hammering it (benchmarks/load.py).
 
 Placement overwrites every KC's belief with the probe's graph marginals, which no response
 records, so only learners who skipped placement (no placement answers) can be replayed.
@@ -12,7 +13,8 @@ records, so only learners who skipped placement (no placement answers) can be re
 from dataclasses import dataclass
 
 from learner_model import bkt
-from tutor.loop import after_answer, item_params
+from learner_model.proficiency import KCAbility
+from tutor.loop import ability_after, after_answer, item_params
 from webapp.learning import selectors
 from webapp.learning.models import Course, Mastery, Response
 
@@ -23,6 +25,7 @@ class Replayed:
     step: int
     responses: int
     once_mastered: bool
+    ability: KCAbility
 
 
 def replay(learner, course: Course) -> dict[int, Replayed]:
@@ -38,14 +41,18 @@ def replay(learner, course: Course) -> dict[int, Replayed]:
         kc, item = kc_data[response.kc_id], response.item.content
         earlier = state.get(response.kc_id)
         start = earlier.belief if earlier else bkt.initial_belief(item_params(kc, item))
-        before = bkt.fade(start, now - (earlier.step if earlier else now), kcs[response.kc_id].forget)
+        elsewhere = now - (earlier.step if earlier else now)  # answers on other KCs since this KC's last
+        before = bkt.fade(start, elsewhere, kcs[response.kc_id].forget)
         belief = after_answer(kc, item, before, response.correct, band)
+        drifted = (earlier.ability if earlier else KCAbility()).drift(elsewhere)
+        ability = ability_after(kc, item, before, drifted, response.correct)
         state[response.kc_id] = Replayed(
             belief=belief,
             step=now + 1,
             responses=(earlier.responses if earlier else 0) + 1,
             once_mastered=(earlier is not None and earlier.once_mastered)
             or bkt.p_mastered(belief) >= course.mastery_threshold,
+            ability=ability,
         )
     return state
 
@@ -59,7 +66,8 @@ def mismatches(learner, course: Course, tolerance: float = 1e-9) -> list[str]:
     for kc_id in replayed.keys() & stored.keys():
         want, got = replayed[kc_id], stored[kc_id]
         same_counts = (want.step, want.responses, want.once_mastered) == (got.step, got.responses, got.once_mastered)
-        if abs(want.belief - got.belief) > tolerance or not same_counts:
-            stored_as = (got.belief, got.step, got.responses, got.once_mastered)
+        numbers = zip([want.belief, *want.ability.to_list()], [got.belief, *got.kc_ability.to_list()])
+        if any(abs(a - b) > tolerance for a, b in numbers) or not same_counts:
+            stored_as = (got.belief, got.step, got.responses, got.once_mastered, got.ability)
             problems.append(f"KC {kc_id}: stored {stored_as}, replayed {want}")
     return problems

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
 
 from content import ramp
 from learner_model import bkt
+from learner_model.proficiency import KCAbility
 from tutor.loop import belief_of, is_certain
 from tutor.loop import mastered as is_mastered
-from webapp.learning.models import Course, Enrollment, KnowledgeComponent, Mastery, Response
+from webapp.learning.models import Course, Enrollment, KnowledgeComponent, Mastery, Response, ability_of
 
 
 def kc_content(kc: KnowledgeComponent, prerequisite_slugs: tuple[str, ...], items: tuple[ramp.Item, ...]) -> ramp.KC:
@@ -80,14 +81,30 @@ def answers_given(learner, course: Course) -> int:
     return Response.objects.filter(learner=learner, item__course=course).count()
 
 
-def beliefs_for(learner, course: Course) -> dict[str, float]:
+def beliefs_for(learner, course: Course, now: int | None = None) -> dict[str, float]:
     """Log-odds of mastery per KC slug, for the KCs the learner has answered on, faded by
-    forgetting for the answers given elsewhere since (learner_model.bkt.fade)."""
-    now = answers_given(learner, course)
+    forgetting for the answers given elsewhere since (learner_model.bkt.fade). `now`: the
+    learner's answers_given, where the caller has it."""
+    now = answers_given(learner, course) if now is None else now
     rows = Mastery.objects.filter(learner=learner, kc__course=course).values_list(
         "kc__slug", "belief", "step", "kc__forget"
     )
     return {slug: bkt.fade(belief, now - step, forget) for slug, belief, step, forget in rows}
+
+
+def abilities_for(learner, course: Course, now: int | None = None) -> dict[str, KCAbility]:
+    """The learner's ability offsets (learner_model.proficiency) per slug of every current KC of
+    the course, drifted for the answers given elsewhere since the KC's last; the prior on a KC
+    with no practice answer yet, as the benchmarked tutor has it (benchmarks/policies.py): a KC
+    left out would get the population's rates instead. `now` as for beliefs_for."""
+    now = answers_given(learner, course) if now is None else now
+    # Every KC with the learner's Mastery row, if any, in one query (a left join).
+    rows = (
+        course.kcs.filter(archived=False)
+        .annotate(mine=FilteredRelation("masteries", condition=Q(masteries__learner=learner)))
+        .values_list("slug", "mine__ability", "mine__step")
+    )
+    return {slug: ability_of(stored).drift(now - step) if stored else KCAbility() for slug, stored, step in rows}
 
 
 def certain(learner, course: Course, course_data: ramp.Course) -> set[str]:

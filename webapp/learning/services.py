@@ -18,7 +18,7 @@ from content import load_course
 from content.ramp import Course as CourseData
 from learner_model import bkt
 from tutor.grading import grade
-from tutor.loop import STUCK_WINDOW, after_answer, item_params, next_item
+from tutor.loop import STUCK_WINDOW, ability_after, after_answer, item_params, next_item
 from webapp.analytics import events
 from webapp.learning import placement, selectors
 from webapp.learning.models import (
@@ -149,6 +149,14 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
             )
             before = bkt.fade(mastery.belief, now - mastery.step, kc.forget)
             band = (item.course.band_low, item.course.band_high)
+            placing = enrollment.placed_at is None
+            if not placing:
+                # The learner's ability offsets move with each practice answer, from where they had
+                # drifted to over the answers given elsewhere since (as the belief fades). Placement
+                # answers leave them be, as the probe does in benchmarks/policies.py (it only
+                # updates the graph belief that placement.finish turns into beliefs).
+                ability = mastery.kc_ability.drift(now - mastery.step)
+                mastery.ability = ability_after(kc_data, item.content, before, ability, result.correct).to_list()
             mastery.belief = after_answer(kc_data, item.content, before, result.correct, band)
             mastery.step = now + 1
             mastery.once_mastered |= bkt.p_mastered(mastery.belief) >= item.course.mastery_threshold
@@ -165,7 +173,7 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
                 predicted_correct=bkt.p_correct(before, params),
                 p_mastered_before=bkt.p_mastered(before),
                 p_mastered_after=bkt.p_mastered(mastery.belief),
-                placement=enrollment.placed_at is None,
+                placement=placing,
                 answered_at=answered_at,
                 seconds=_seconds_taken(enrollment, item, answered_at),
             )
@@ -222,14 +230,16 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
             return Served(item, reason, placement=True)
     course, learner = enrollment.course, enrollment.learner
     course_data = selectors.course_ramp(course)
+    now = selectors.answers_given(learner, course)
     choice = next_item(
         course_data,
-        selectors.beliefs_for(learner, course),
+        selectors.beliefs_for(learner, course, now),
         times_answered=selectors.times_answered(learner, course),
         last_item_id=selectors.last_item_slug(learner, course),
         recent=selectors.recent_answers(learner, course, STUCK_WINDOW),
         once_mastered=selectors.once_mastered(learner, course),
         certain=selectors.certain(learner, course, course_data),
+        abilities=selectors.abilities_for(learner, course, now),
     )
     if choice is None:
         return None

@@ -10,7 +10,8 @@ the course's threshold, or given up after `GIVE_UP_AFTER` answers. Every row is 
 - a `Response` with the prediction and P(mastered) before and after from the KC's BKT
   parameters (the item's own guess and slip, the teaching parameters of tutor.loop),
   never in placement (each learner's enrollment has placement skipped);
-- a `Mastery` row per KC answered, the state that replaying the responses gives;
+- a `Mastery` row per KC answered, the state that replaying the responses gives (belief and
+  ability offsets, webapp/learning/replay.py);
 - an `Explanation` for every wrong answer, a hint now and then before an answer, a typed
   question now and then after one;
 - the `LearningEvent`s of webapp/analytics/events.py: `answered` for each response,
@@ -26,6 +27,7 @@ Rows are written with PostgreSQL COPY, a batch of learners per transaction, with
 taken from the tables' sequences beforehand so that rows can point at each other.
 """
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -39,6 +41,7 @@ from django.db import connection, transaction
 
 from analytics.active import CAP as IDLE_CAP
 from learner_model import bkt
+from learner_model.proficiency import KCAbility
 from learner_model.simulate import Learner, SimCourse, SimItem
 from tutor.grading import grade
 from tutor.loop import REVIEW_BELOW, item_params, teaching_params
@@ -182,7 +185,7 @@ class Walk:
     """A learner's answers and the Mastery rows they leave."""
 
     steps: list[Step] = field(default_factory=list)
-    mastery: dict[int, dict] = field(default_factory=dict)  # KC index -> belief, responses, step, once_mastered
+    mastery: dict[int, dict] = field(default_factory=dict)  # KC index -> a Mastery row's fields, ability a KCAbility
     finished: bool = False  # every KC mastered or given up before the budget ran out
 
 
@@ -191,6 +194,7 @@ def walk(plan: Plan, rng: np.random.Generator, budget: int, threshold: float) ->
     learner = Learner(plan.sim, rng)
     count = len(plan.kc_ids)
     raw = list(plan.priors)
+    abilities = [KCAbility()] * count  # as of set_at, like raw
     set_at = [0] * count
     once = [False] * count
     settled = [False] * count  # _is_eureka: an earlier answer started or ended at the threshold
@@ -219,8 +223,12 @@ def walk(plan: Plan, rng: np.random.Generator, budget: int, threshold: float) ->
         before = bkt.fade(raw[k], now - set_at[k], plan.forget[k])
         predicted = bkt.p_correct(before, item.params)
         correct, seconds = learner.answer(item.sim_index)
+        p_before = bkt.p_mastered(before)
+        # As tutor.loop.ability_after does, from the offsets drifted over the answers since the KC's last.
+        ability = abilities[k].drift(now - set_at[k])
+        abilities[k] = ability.observe(p_before, item.params.guess, 1.0 - item.params.slip, correct)
         raw[k], set_at[k] = bkt.observe(before, correct, item.teaching), now + 1
-        p_before, p_after = bkt.p_mastered(before), bkt.p_mastered(raw[k])
+        p_after = bkt.p_mastered(raw[k])
         eureka = not settled[k] and p_before < threshold <= p_after
         settled[k] |= p_before >= threshold or p_after >= threshold
         once[k] |= p_after >= threshold
@@ -228,7 +236,7 @@ def walk(plan: Plan, rng: np.random.Generator, budget: int, threshold: float) ->
             given_up[k] = True
         done[k] = given_up[k] or mastered(k, now + 1)
         state = result.mastery.setdefault(k, {"responses": 0})
-        state.update(belief=raw[k], step=now + 1, once_mastered=once[k])
+        state.update(belief=raw[k], step=now + 1, once_mastered=once[k], ability=abilities[k])
         state["responses"] += 1
         result.steps.append(
             Step(
@@ -307,7 +315,7 @@ COLUMNS = {
         "finished_at",
     ),
     LearningEvent: ("id", "learner", "course", "kc", "item", "verb", "timestamp", "response", "explanation", "result"),
-    Mastery: ("id", "learner", "kc", "belief", "responses", "step", "once_mastered", "updated_at"),
+    Mastery: ("id", "learner", "kc", "belief", "responses", "step", "once_mastered", "ability", "updated_at"),
 }
 
 
@@ -446,6 +454,7 @@ def learner_rows(plan: Plan, number: int, walked: Walk, times: list[float], ids:
                 state["responses"],
                 state["step"],
                 state["once_mastered"],
+                json.dumps(state["ability"].to_list()),
                 last[kc_id],
             )
         )
