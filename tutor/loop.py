@@ -54,8 +54,11 @@ def learner_params(kc: KC, item: Item, ability: KCAbility | None) -> bkt.Params:
     """The item's parameters for this learner: its guess and slip moved by the learner's ability
     offsets on the KC (learner_model.proficiency), or the population's when there are none."""
     params = item_params(kc, item)
-    if ability is None:
-        return params
+    return params if ability is None else personal_params(params, ability)
+
+
+def personal_params(params: bkt.Params, ability: KCAbility) -> bkt.Params:
+    """An item's population parameters moved by a learner's ability offsets on its KC."""
     unmastered, mastered = ability.rates(params.guess, 1.0 - params.slip)
     return replace(params, guess=min(max(unmastered, MIN_GUESS), 1 - MIN_SLIP), slip=max(1.0 - mastered, MIN_SLIP))
 

@@ -12,8 +12,9 @@ from django.db import connection
 from django.db.models import Sum
 
 from learner_model import bkt
+from learner_model.proficiency import KCAbility
 from tests.conftest import LLM101N
-from tutor.loop import item_params, teaching_params
+from tutor.loop import ability_after, item_params, learner_params, teaching_params
 from webapp.analytics import rollups
 from webapp.analytics.models import DailyKCRollup, LearningEvent
 from webapp.learning import replay, selectors, services
@@ -76,7 +77,7 @@ def test_replaying_the_responses_through_bkt_gives_the_stored_mastery(generated)
     checked = 0
     for mastery in Mastery.objects.select_related("kc"):
         answers = Response.objects.filter(learner=mastery.learner_id).order_by("answered_at", "id")
-        belief, step, once, count = None, 0, False, 0
+        belief, step, once, count, ability = None, 0, False, 0, KCAbility()
         for now, response in enumerate(answers.select_related("item")):
             if response.kc_id != mastery.kc_id:
                 continue
@@ -84,7 +85,10 @@ def test_replaying_the_responses_through_bkt_gives_the_stored_mastery(generated)
             if belief is None:
                 belief, step = bkt.initial_belief(item_params(kc, item)), now
             before = bkt.fade(belief, now - step, kc.bkt.forget)
-            assert response.predicted_correct == pytest.approx(bkt.p_correct(before, item_params(kc, item)))
+            ability = ability.drift(now - step)
+            predicted = bkt.p_correct(before, learner_params(kc, item, ability))  # the learner's own prediction
+            assert response.predicted_correct == pytest.approx(predicted)
+            ability = ability_after(kc, item, before, ability, response.correct)
             belief, step = bkt.observe(before, response.correct, teaching_params(kc, item, band)), now + 1
             once |= bkt.p_mastered(belief) >= generated.mastery_threshold
             count += 1

@@ -40,7 +40,11 @@ class LearningEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["course", "learner", "timestamp"], name="event_learner_time")]
+        indexes = [
+            models.Index(fields=["course", "learner", "timestamp"], name="event_learner_time"),
+            # A course's events in the order recorded, a page at a time (the xAPI export).
+            models.Index(fields=["course", "id"], name="event_course_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["response", "verb"],

@@ -153,7 +153,10 @@ class Response(models.Model):
     idempotency_key = models.UUIDField(help_text="Sent with the answer: a resubmission is recorded once.")
     answer = models.TextField()
     correct = models.BooleanField()
-    predicted_correct = models.FloatField(help_text="The model's P(correct) when the item was answered.")
+    predicted_correct = models.FloatField(
+        help_text="The model's P(correct) for this learner when the item was answered (in practice, with their "
+        "ability offsets on the KC: learner_model.proficiency)."
+    )
     p_mastered_before = models.FloatField()
     p_mastered_after = models.FloatField()
     answered_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)

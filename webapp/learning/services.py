@@ -18,7 +18,7 @@ from content import load_course
 from content.ramp import Course as CourseData
 from learner_model import bkt
 from tutor.grading import grade
-from tutor.loop import STUCK_WINDOW, ability_after, after_answer, item_params, next_item
+from tutor.loop import STUCK_WINDOW, ability_after, after_answer, item_params, next_item, personal_params
 from webapp.analytics import events
 from webapp.learning import placement, selectors
 from webapp.learning.models import (
@@ -150,12 +150,15 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
             before = bkt.fade(mastery.belief, now - mastery.step, kc.forget)
             band = (item.course.band_low, item.course.band_high)
             placing = enrollment.placed_at is None
+            # What the tutor expected of this learner: with their ability offsets in practice.
+            predicted = bkt.p_correct(before, params)
             if not placing:
                 # The learner's ability offsets move with each practice answer, from where they had
                 # drifted to over the answers given elsewhere since (as the belief fades). Placement
                 # answers leave them be, as the probe does in benchmarks/policies.py (it only
                 # updates the graph belief that placement.finish turns into beliefs).
                 ability = mastery.kc_ability.drift(now - mastery.step)
+                predicted = bkt.p_correct(before, personal_params(params, ability))
                 mastery.ability = ability_after(kc_data, item.content, before, ability, result.correct).to_list()
             mastery.belief = after_answer(kc_data, item.content, before, result.correct, band)
             mastery.step = now + 1
@@ -170,7 +173,7 @@ def record_answer(*, learner, item: Item, answer: str, idempotency_key: uuid.UUI
                 idempotency_key=idempotency_key,
                 answer=result.answer,
                 correct=result.correct,
-                predicted_correct=bkt.p_correct(before, params),
+                predicted_correct=predicted,
                 p_mastered_before=bkt.p_mastered(before),
                 p_mastered_after=bkt.p_mastered(mastery.belief),
                 placement=placing,

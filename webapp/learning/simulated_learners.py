@@ -44,7 +44,7 @@ from learner_model import bkt
 from learner_model.proficiency import KCAbility
 from learner_model.simulate import Learner, SimCourse, SimItem
 from tutor.grading import grade
-from tutor.loop import REVIEW_BELOW, item_params, teaching_params
+from tutor.loop import REVIEW_BELOW, item_params, personal_params, teaching_params
 from webapp.analytics.events import VERBS
 from webapp.analytics.models import LearningEvent
 from webapp.learning import selectors
@@ -221,11 +221,11 @@ def walk(plan: Plan, rng: np.random.Generator, budget: int, threshold: float) ->
             set_at[k] = now  # the Mastery row is made at the first answer: nothing fades before it
         tries[k] += 1
         before = bkt.fade(raw[k], now - set_at[k], plan.forget[k])
-        predicted = bkt.p_correct(before, item.params)
-        correct, seconds = learner.answer(item.sim_index)
-        p_before = bkt.p_mastered(before)
         # As tutor.loop.ability_after does, from the offsets drifted over the answers since the KC's last.
         ability = abilities[k].drift(now - set_at[k])
+        predicted = bkt.p_correct(before, personal_params(item.params, ability))  # as record_answer predicts
+        correct, seconds = learner.answer(item.sim_index)
+        p_before = bkt.p_mastered(before)
         abilities[k] = ability.observe(p_before, item.params.guess, 1.0 - item.params.slip, correct)
         raw[k], set_at[k] = bkt.observe(before, correct, item.teaching), now + 1
         p_after = bkt.p_mastered(raw[k])
