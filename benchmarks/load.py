@@ -137,6 +137,9 @@ def start_server(args, environment: dict[str, str]) -> subprocess.Popen:
             "--worker-class=gthread",
             f"--bind=127.0.0.1:{args.port}",
             "--log-level=warning",
+            # Learners think for seconds between requests: keep their connections open meanwhile,
+            # as a proxy's upstream pool would (gunicorn's default closes them after 2 s).
+            "--keep-alive=75",
         ],
         cwd=ROOT,
         env=environment,
@@ -189,6 +192,15 @@ def an_answer(item, right: bool, rng: random.Random) -> str:
     return item.answers[0] if right else "no idea"
 
 
+async def fetch(client: httpx.AsyncClient, url: str, tally: Tally) -> httpx.Response:
+    """GET, once more if the connection failed (as a browser retries an idempotent request)."""
+    try:
+        return await client.get(url)
+    except httpx.TransportError as error:
+        tally.error(f"GET {type(error).__name__}, retried")
+        return await client.get(url)
+
+
 async def learner(name: str, cookie: str, args, items: dict, tally: Tally, stop_at: float, seed: int) -> None:
     rng = random.Random(seed)
     base = f"http://127.0.0.1:{args.port}"
@@ -210,14 +222,14 @@ async def learner(name: str, cookie: str, args, items: dict, tally: Tally, stop_
     client.event_hooks["response"] = [keep_cookies]
     async with client:
         await asyncio.sleep(rng.uniform(0, args.think))  # arrivals spread over the first item's time
-        page = await client.get(learn_url)
+        page = await fetch(client, learn_url, tally)
         while time.monotonic() < stop_at:
             slug = field_value(page.text, "item")
             token = field_value(page.text, "csrfmiddlewaretoken")
             if page.status_code != 200 or slug is None or token is None:
                 tally.error(f"item page {page.status_code}" if slug is None else "no CSRF token")
                 await asyncio.sleep(1)
-                page = await client.get(learn_url)
+                page = await fetch(client, learn_url, tally)
                 continue
             await asyncio.sleep(rng.uniform(0.5, 1.5) * args.think)
             key = str(uuid.uuid4())
@@ -231,19 +243,19 @@ async def learner(name: str, cookie: str, args, items: dict, tally: Tally, stop_
             except httpx.TransportError as error:
                 tally.uncertain[name].add(key)
                 tally.error(f"answer {type(error).__name__}")
-                page = await client.get(learn_url)
+                page = await fetch(client, learn_url, tally)
                 continue
             answered = time.perf_counter()
             if feedback.status_code != 200 or "answered=" not in str(feedback.url):
                 tally.uncertain[name].add(key)
                 tally.error(f"answer {feedback.status_code}")
-                page = await client.get(learn_url)
+                page = await fetch(client, learn_url, tally)
                 continue
             tally.accepted[name].add(key)
             tally.doubled += posts - 1
             await asyncio.sleep(args.read)
             asked = time.perf_counter()
-            page = await client.get(learn_url)
+            page = await fetch(client, learn_url, tally)
             done = time.perf_counter()
             if posts == 1:  # a double post's time is two answers', not one
                 tally.answer_ms.append((answered - started) * 1000)
