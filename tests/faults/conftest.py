@@ -1,5 +1,6 @@
 import uuid
 
+import kombu.pools
 import pytest
 from django.db import connection
 
@@ -45,8 +46,9 @@ def broker(redis):
 
 
 def _forget_connections():
-    """Celery keeps its connection and producer pools: made again from the broker_url now set."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """Celery keeps its connection and producer pools, and kombu a registry of them per broker
+    URL: all closed and forgotten, so that the next task is sent over a new connection to the
+    broker_url now set (a pool closed but still registered would refuse every later test)."""
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
