@@ -119,7 +119,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = ROOT / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(ROOT / "staticfiles")))  # collectstatic writes here
 STATICFILES_DIRS = [ROOT / "webapp" / "static"]
 if not DEBUG:
     # `collectstatic` (scripts/production.sh) writes gzipped copies under hashed names.

@@ -82,7 +82,10 @@ def app(postgres, tmp_path):
         "DJANGO_SECURE_COOKIES": "0",
         "CELERY_EAGER": "1",
         "REDIS_URL": "",
+        # Production pages name hashed static files: they must have been collected (here, apart).
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
     }
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     manage(env, "shell", "-c", SETUP)
     port = free_port()
     with open(tmp_path / "gunicorn.log", "w") as log:
