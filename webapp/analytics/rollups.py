@@ -146,25 +146,35 @@ def records(rows: Iterable[tuple]) -> list[Event]:
     finds them again in the answers."""
     found: list[Event] = []
     for _, learner, timestamp, verb, kc, item, result in rows:
-        at = timestamp.timestamp()
+        answer = None
         if verb == LearningEvent.Verb.ANSWERED:
-            found.append(
-                Answer(
-                    learner=learner,
-                    at=at,
-                    kc=kc,
-                    item=item,
-                    correct=result["correct"],
-                    predicted=result["predicted"],
-                    p_before=result["p_before"],
-                    p_after=result["p_after"],
-                    seconds=result.get("seconds"),
-                    placement=result.get("placement", False),
-                )
-            )
-        elif verb in PAGE_VERBS:
-            found.append(PageEvent(learner=learner, at=at, kind=verb, kc=kc, item=item))
+            fields = ("correct", "predicted", "p_before", "p_after")
+            answer = (*(result[name] for name in fields), result.get("seconds"), result.get("placement", False))
+        _add_record(found, learner, timestamp.timestamp(), verb, kc, item, answer)
     return sorted(found, key=sort_key)
+
+
+def _add_record(found: list[Event], learner, at: float, verb: str, kc, item, answer: tuple | None) -> None:
+    """Append the record of one event; `answer` holds an answer's (correct, predicted, p_before,
+    p_after, seconds, placement)."""
+    if verb == LearningEvent.Verb.ANSWERED:
+        correct, predicted, p_before, p_after, seconds, placement = answer
+        found.append(
+            Answer(
+                learner=learner,
+                at=at,
+                kc=kc,
+                item=item,
+                correct=correct,
+                predicted=predicted,
+                p_before=p_before,
+                p_after=p_after,
+                seconds=seconds,
+                placement=placement,
+            )
+        )
+    elif verb in PAGE_VERBS:
+        found.append(PageEvent(learner=learner, at=at, kind=verb, kc=kc, item=item))
 
 
 # What `records` reads of each event, extracted by the database: a million events load about
@@ -185,25 +195,8 @@ def stored_records(events: QuerySet) -> list[Event]:
     """`records` of the learning events of `events`, the same records, read faster (see EXTRACTED)."""
     names = ("learner_id", "at", "verb", "kc_id", "item_id", *list(EXTRACTED)[1:])
     found: list[Event] = []
-    for learner, at, verb, kc, item, *result in events.annotate(**EXTRACTED).values_list(*names).iterator(10_000):
-        if verb == LearningEvent.Verb.ANSWERED:
-            correct, predicted, p_before, p_after, seconds, placement = result
-            found.append(
-                Answer(
-                    learner=learner,
-                    at=at,
-                    kc=kc,
-                    item=item,
-                    correct=correct,
-                    predicted=predicted,
-                    p_before=p_before,
-                    p_after=p_after,
-                    seconds=seconds,
-                    placement=placement,
-                )
-            )
-        elif verb in PAGE_VERBS:
-            found.append(PageEvent(learner=learner, at=at, kind=verb, kc=kc, item=item))
+    for learner, at, verb, kc, item, *answer in events.annotate(**EXTRACTED).values_list(*names).iterator(10_000):
+        _add_record(found, learner, at, verb, kc, item, answer)
     return sorted(found, key=sort_key)
 
 
