@@ -9,6 +9,7 @@ from learner_model.proficiency import Ability, KCAbility
 from tests.webapp.conftest import answer
 from tutor.loop import ability_after, after_answer, kc_params, next_item
 from webapp.learning import placement, selectors, services
+from webapp.learning import state as learner_state
 from webapp.learning.models import Mastery
 
 
@@ -41,11 +42,16 @@ def test_placement_answers_leave_the_ability_at_the_prior(course, learner):
 
 def test_every_kc_has_an_ability_read_in_one_query(course, enrolled, learner, django_assert_num_queries):
     answer(learner, course.items.get(slug="counting-letters"), "4")
-    stored = Mastery.objects.get(learner=learner, kc__slug="counting").kc_ability
+    answer(learner, course.items.get(slug="adding-small"), "5")
+    answer(learner, course.items.get(slug="adding-small"), "4")
+    counting = Mastery.objects.get(learner=learner, kc__slug="counting").kc_ability
+    adding = Mastery.objects.get(learner=learner, kc__slug="adding").kc_ability
+    ramp = selectors.course_ramp(course)
     with django_assert_num_queries(1):
-        abilities = selectors.abilities_for(learner, course, now=3)
+        abilities = learner_state.read(learner, course).abilities(ramp)
     # Two answers elsewhere since counting's: drifted; KCs not answered yet: the prior, not absent.
-    assert abilities == {"counting": stored.drift(2), "adding": KCAbility(), "multiplying": KCAbility()}
+    assert abilities == {"counting": counting.drift(2), "adding": adding, "multiplying": KCAbility()}
+    assert abilities["counting"] != counting
 
 
 def test_one_belief_but_different_abilities_give_different_predictions(course, enrolled, learner):
@@ -64,12 +70,12 @@ def test_one_belief_but_different_abilities_give_different_predictions(course, e
         served = services.serve_item(enrollment=selectors.enrollment_for(who, course))
         expected = next_item(
             ramp,
-            selectors.beliefs_for(who, course),
+            learner_state.read(who, course).beliefs,
             times_answered={"counting-pairs": 1},
             last_item_id="counting-pairs",
             recent=[("counting", True)],
-            certain=selectors.certain(who, course, ramp),
-            abilities=selectors.abilities_for(who, course),
+            certain=learner_state.read(who, course).certain(ramp),
+            abilities=learner_state.read(who, course).abilities(ramp),
         )
         assert (served.item.slug, served.reason) == (expected.item.id, expected.reason)
         reasons.append(served.reason)

@@ -11,6 +11,7 @@ from tests.webapp.conftest import answer
 from tutor.grading import AnswerError
 from tutor.loop import after_answer, kc_params
 from webapp.learning import selectors, services
+from webapp.learning import state as learner_state
 from webapp.learning.models import Enrollment, Explanation, Mastery, Response
 
 
@@ -139,6 +140,6 @@ def test_a_kc_is_settled_by_a_last_right_answer_that_tells_and_unsettled_by_a_mi
     ramp = selectors.course_ramp(course)
     for _ in range(3):  # three right answers take P(mastered) from 0.1 past 0.95
         answer(learner, letters, "4")
-    assert selectors.certain(learner, course, ramp) == {"counting"}
+    assert learner_state.read(learner, course).certain(ramp) == {"counting"}
     answer(learner, letters, "5")
-    assert selectors.certain(learner, course, ramp) == set()
+    assert learner_state.read(learner, course).certain(ramp) == set()

@@ -171,6 +171,8 @@ class Response(models.Model):
     class Meta:
         ordering = ["answered_at", "id"]
         constraints = [models.UniqueConstraint(fields=["learner", "idempotency_key"], name="answer_recorded_once")]
+        # A learner's last answer on each KC is read for every item served (webapp.learning.state).
+        indexes = [models.Index(fields=["learner", "kc", "answered_at", "id"], name="response_learner_kc_last")]
 
 
 class Explanation(models.Model):

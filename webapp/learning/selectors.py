@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Count
 
 from content import ramp
 from learner_model import bkt
-from learner_model.proficiency import KCAbility
-from tutor.loop import belief_of, is_certain
+from tutor.loop import belief_of
 from tutor.loop import mastered as is_mastered
-from webapp.learning.models import Course, Enrollment, KnowledgeComponent, Mastery, Response, ability_of
+from webapp.learning import state as learner_state
+from webapp.learning.models import Course, Enrollment, KnowledgeComponent, Response
 
 
 def kc_content(kc: KnowledgeComponent, prerequisite_slugs: tuple[str, ...], items: tuple[ramp.Item, ...]) -> ramp.KC:
@@ -81,58 +81,6 @@ def answers_given(learner, course: Course) -> int:
     return Response.objects.filter(learner=learner, item__course=course).count()
 
 
-def beliefs_for(learner, course: Course, now: int | None = None) -> dict[str, float]:
-    """Log-odds of mastery per KC slug, for the KCs the learner has answered on, faded by
-    forgetting for the answers given elsewhere since (learner_model.bkt.fade). `now`: the
-    learner's answers_given, where the caller has it."""
-    now = answers_given(learner, course) if now is None else now
-    rows = Mastery.objects.filter(learner=learner, kc__course=course).values_list(
-        "kc__slug", "belief", "step", "kc__forget"
-    )
-    return {slug: bkt.fade(belief, now - step, forget) for slug, belief, step, forget in rows}
-
-
-def abilities_for(learner, course: Course, now: int | None = None) -> dict[str, KCAbility]:
-    """The learner's ability offsets (learner_model.proficiency) per slug of every current KC of
-    the course, drifted for the answers given elsewhere since the KC's last; the prior on a KC
-    with no practice answer yet, as the benchmarked tutor has it (benchmarks/policies.py): a KC
-    left out would get the population's rates instead. `now` as for beliefs_for."""
-    now = answers_given(learner, course) if now is None else now
-    # Every KC with the learner's Mastery row, if any, in one query (a left join).
-    rows = (
-        course.kcs.filter(archived=False)
-        .annotate(mine=FilteredRelation("masteries", condition=Q(masteries__learner=learner)))
-        .values_list("slug", "mine__ability", "mine__step")
-    )
-    return {slug: ability_of(stored).drift(now - step) if stored else KCAbility() for slug, stored, step in rows}
-
-
-def certain(learner, course: Course, course_data: ramp.Course) -> set[str]:
-    """The KCs whose last answer settled that they are mastered (tutor.loop.is_certain)."""
-    # One row per KC with the learner's last answer on it, found by the database: the
-    # learner's whole log is not read on every item served.
-    last = Response.objects.filter(learner=learner, kc=OuterRef("kc")).order_by("-answered_at", "-id")
-    rows = (
-        Mastery.objects.filter(learner=learner, kc__course=course)
-        .annotate(last_item=Subquery(last.values("item__slug")[:1]), last_correct=Subquery(last.values("correct")[:1]))
-        .values_list("kc__slug", "belief", "last_item", "last_correct")
-    )
-    kcs = {kc.id: kc for kc in course_data.kcs}
-    settled = set()
-    for kc_slug, belief, item_slug, correct in rows:
-        kc = kcs.get(kc_slug)
-        item = next((i for i in kc.items if i.id == item_slug), None) if kc and item_slug else None
-        if item is not None and is_certain(course_data, kc, item, correct, belief):
-            settled.add(kc_slug)
-    return settled
-
-
-def once_mastered(learner, course: Course) -> set[str]:
-    """The KCs the learner has mastered at least once (if faded now, they come back as review)."""
-    rows = Mastery.objects.filter(learner=learner, kc__course=course, once_mastered=True)
-    return set(rows.values_list("kc__slug", flat=True))
-
-
 def times_answered(learner, course: Course) -> dict[str, int]:
     rows = (
         Response.objects.filter(learner=learner, item__course=course)
@@ -153,11 +101,6 @@ def recent_answers(learner, course: Course, count: int) -> list[tuple[str, bool]
     return list(reversed(rows))
 
 
-def last_item_slug(learner, course: Course) -> str | None:
-    last = Response.objects.filter(learner=learner, item__course=course).order_by("-answered_at", "-id")
-    return last.values_list("item__slug", flat=True).first()
-
-
 @dataclass(frozen=True)
 class MasteryRow:
     kc: ramp.KC
@@ -169,21 +112,22 @@ class MasteryRow:
         return round(100 * self.p_mastered)
 
 
-def mastery_map(learner, course: Course) -> list[MasteryRow]:
-    """Every KC in ramp order with the learner's P(mastered) and where it stands."""
-    course_data = course_ramp(course)
-    beliefs = beliefs_for(learner, course)
-    before = once_mastered(learner, course)
+def mastery_map(learner, course: Course, *, course_data: ramp.Course | None = None, state=None) -> list[MasteryRow]:
+    """Every KC in ramp order with the learner's P(mastered) and where it stands. `course_data`
+    and `state` (webapp.learning.state.read) where the caller has them already."""
+    course_data = course_ramp(course) if course_data is None else course_data
+    state = learner_state.read(learner, course, last_answers=False) if state is None else state
+    beliefs, before = state.beliefs, state.once_mastered
     mastered = {kc.id for kc in course_data.kcs if is_mastered(course_data, kc, beliefs, before)}
     rows = []
     for kc in course_data.kcs:
         if kc.id in mastered:
-            state = "mastered"
+            standing = "mastered"
         elif all(p in mastered for p in kc.prerequisites):
-            state = "learning"
+            standing = "learning"
         else:
-            state = "locked"
-        rows.append(MasteryRow(kc, bkt.p_mastered(belief_of(kc, beliefs)), state))
+            standing = "locked"
+        rows.append(MasteryRow(kc, bkt.p_mastered(belief_of(kc, beliefs)), standing))
     return rows
 
 

@@ -21,6 +21,7 @@ from tutor.grading import grade
 from tutor.loop import STUCK_WINDOW, ability_after, after_answer, item_params, next_item, personal_params
 from webapp.analytics import events
 from webapp.learning import placement, selectors
+from webapp.learning import state as learner_state
 from webapp.learning.models import (
     Course,
     Enrollment,
@@ -214,11 +215,12 @@ class Served:
     placement: bool = False  # a question of the placement probe
 
 
-def serve_item(*, enrollment: Enrollment) -> Served | None:
+def serve_item(*, enrollment: Enrollment, course_data=None, state=None) -> Served | None:
     """The item the learner should work on now (the same one until it is answered), or None when done.
 
     A learner not yet placed gets the placement probe's questions first; when the probe
-    ends, `enrollment.placed_at` is set and teaching begins.
+    ends, `enrollment.placed_at` is set and teaching begins. `course_data` (selectors.course_ramp)
+    and `state` (webapp.learning.state.read, with last answers) where the caller has them.
     """
     current = enrollment.current_item
     if current is not None and not current.archived:
@@ -231,18 +233,20 @@ def serve_item(*, enrollment: Enrollment) -> Served | None:
             enrollment.served_at = timezone.now()
             enrollment.save(update_fields=["current_item", "current_reason", "served_at"])
             return Served(item, reason, placement=True)
+        state = None  # the probe has just ended and set the learner's mastery: read it afresh
     course, learner = enrollment.course, enrollment.learner
-    course_data = selectors.course_ramp(course)
-    now = selectors.answers_given(learner, course)
+    course_data = selectors.course_ramp(course) if course_data is None else course_data
+    if state is None or not state.with_last_answers:
+        state = learner_state.read(learner, course)
     choice = next_item(
         course_data,
-        selectors.beliefs_for(learner, course, now),
+        state.beliefs,
         times_answered=selectors.times_answered(learner, course),
-        last_item_id=selectors.last_item_slug(learner, course),
+        last_item_id=state.last_item_slug,
         recent=selectors.recent_answers(learner, course, STUCK_WINDOW),
-        once_mastered=selectors.once_mastered(learner, course),
-        certain=selectors.certain(learner, course, course_data),
-        abilities=selectors.abilities_for(learner, course, now),
+        once_mastered=state.once_mastered,
+        certain=state.certain(course_data),
+        abilities=state.abilities(course_data),
     )
     if choice is None:
         return None

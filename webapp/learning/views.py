@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tutor.grading import AnswerError, display_order, feedback_for, order_from_positions
 from tutor.prompts import MAX_LEARNER_TEXT
 from webapp.learning import explanations, placement, selectors, services
+from webapp.learning import state as learner_state
 from webapp.learning.models import Course, Enrollment, Explanation, Response
 from webapp.learning.ratelimit import llm_rate_limited
 from webapp.learning.rendering import markdown_to_html
@@ -39,8 +40,14 @@ def learn(request, slug):
     enrollment = selectors.enrollment_for(request.user, course)
     if enrollment is None:
         return redirect("course_list")
-    context = {"course": course, "mastery": selectors.mastery_map(request.user, course)}
     answered = _own_response(request, request.GET.get("answered"))
+    course_data = selectors.course_ramp(course)
+    # Read once for the sidebar and the item to serve. Each KC's last answer is needed only to
+    # choose an item: not on the feedback page, nor while an item is served and unanswered.
+    choosing = answered is None and enrollment.current_item is None
+    state = learner_state.read(request.user, course, last_answers=choosing)
+    mastery = selectors.mastery_map(request.user, course, course_data=course_data, state=state)
+    context = {"course": course, "mastery": mastery}
     if answered is not None:
         context["response"] = answered
         context["explanations"] = answered.explanations.order_by("created_at")
@@ -50,12 +57,12 @@ def learn(request, slug):
             (step, n < len(steps) and step == steps[n]) for n, step in enumerate(answered.answer.splitlines())
         ]
         return render(request, "learning/feedback.html", context)
-    return _item_page(request, course, enrollment, context)
+    return _item_page(request, course, enrollment, context, course_data=course_data, state=state)
 
 
-def _item_page(request, course, enrollment, context, *, error="", status=200):
+def _item_page(request, course, enrollment, context, *, error="", status=200, course_data=None, state=None):
     placing = enrollment.placed_at is None
-    served = services.serve_item(enrollment=enrollment)
+    served = services.serve_item(enrollment=enrollment, course_data=course_data, state=state)
     if placing and enrollment.placed_at is not None:
         # The probe just ended: show where the learner stands before teaching begins.
         context["mastery"] = selectors.mastery_map(request.user, course)
@@ -85,28 +92,39 @@ def _item_page(request, course, enrollment, context, *, error="", status=200):
 def _own_response(request, response_id):
     if not response_id or not response_id.isdigit():
         return None
-    return Response.objects.filter(pk=response_id, learner=request.user).select_related("item__kc").first()
+    return Response.objects.filter(pk=response_id, learner=request.user).select_related("item__kc", "kc").first()
 
 
 @login_required
 @require_POST
 def answer(request, slug):
+    # The enrollment is checked by record_answer, under the lock that orders the learner's
+    # answers; a form that cannot be recorded is refused only to an enrolled learner (others
+    # are sent to the course list, as on every learning page).
     course = get_object_or_404(Course, slug=slug)
-    enrollment = selectors.enrollment_for(request.user, course)
-    if enrollment is None:
-        return redirect("course_list")
-    item = course.items.select_related("kc").filter(slug=request.POST.get("item", "")).first()
+    item_slug = request.POST.get("item", "")
+    # PostgreSQL cannot even compare text with a NUL in it: such a slug names no item.
+    item = None if "\x00" in item_slug else course.items.select_related("kc").filter(slug=item_slug).first()
     try:
         key = uuid.UUID(request.POST.get("idempotency_key", ""))
     except ValueError:
-        return HttpResponseBadRequest("The answer form was incomplete (no valid idempotency_key). Reload the page.")
-    if item is None:
+        key = None
+    if key is None or item is None:
+        if selectors.enrollment_for(request.user, course) is None:
+            return redirect("course_list")
+        if key is None:
+            return HttpResponseBadRequest("The answer form was incomplete (no valid idempotency_key). Reload the page.")
         return HttpResponseBadRequest("The answer names no item of this course. Reload the page.")
     try:
         result = services.record_answer(
             learner=request.user, item=item, answer=_given_answer(request, item), idempotency_key=key
         )
+    except services.NotEnrolled:
+        return redirect("course_list")
     except AnswerError as error:
+        enrollment = selectors.enrollment_for(request.user, course)
+        if enrollment is None:
+            return redirect("course_list")
         context = {"course": course, "mastery": selectors.mastery_map(request.user, course)}
         return _item_page(request, course, enrollment, context, error=str(error), status=400)
     return redirect(f"{reverse('learn', args=[slug])}?answered={result.response.pk}")
