@@ -30,8 +30,10 @@ def test_the_last_item_and_each_kcs_last_answer_are_the_logs(course, enrolled, l
     assert state.last_item_slug == "counting-apples"
     assert (state.kcs["counting"].last_item, state.kcs["counting"].last_correct) == ("counting-apples", False)
     assert state.kcs["adding"].last_item == "adding-small"
-    sidebar = learner_state.read(learner, course, last_answers=False)
-    assert sidebar.last_item_slug is None and not sidebar.with_last_answers
+    assert state.times_answered == {"counting-letters": 1, "adding-small": 1, "counting-apples": 1}
+    assert state.recent == [("counting", True), ("adding", True), ("counting", False)]
+    sidebar = learner_state.read(learner, course, to_choose=False)
+    assert sidebar.last_item_slug is None and not sidebar.to_choose
     assert sidebar.beliefs == state.beliefs and sidebar.answers_given == 3
 
 
@@ -66,3 +68,14 @@ def test_a_learning_round_takes_a_bounded_number_of_queries(course, enrolled, lo
         assert logged_in.get(posted["Location"]).status_code == 200
     with django_assert_max_num_queries(12):
         assert 'name="item"' in logged_in.get(learn).content.decode()
+
+
+def test_the_sidebar_rows_escape_what_authors_wrote():
+    from content.ramp import KC, BKTParams
+    from webapp.learning.selectors import MasteryRow
+    from webapp.learning.templatetags.tutor_tags import mastery_rows
+
+    nasty = KC(id='k"1', title='<script>alert("x")</script> & co', prerequisites=(), items=(), bkt=BKTParams())
+    html = mastery_rows([MasteryRow(nasty, 0.456, "learning")])
+    assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
+    assert 'data-kc="k&quot;1"' in html and 'aria-valuenow="46"' in html and 'class="kc learning"' in html

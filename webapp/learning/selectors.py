@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db import connection
 
 from content import ramp
 from learner_model import bkt
 from tutor.loop import belief_of
 from tutor.loop import mastered as is_mastered
 from webapp.learning import state as learner_state
-from webapp.learning.models import Course, Enrollment, KnowledgeComponent, Response
+from webapp.learning.models import Course, Enrollment, Item, KnowledgeComponent, Response
 
 
 def kc_content(kc: KnowledgeComponent, prerequisite_slugs: tuple[str, ...], items: tuple[ramp.Item, ...]) -> ramp.KC:
@@ -41,12 +41,22 @@ def offered_courses():
 # prerequisites), each KC's parameters (a refit changes them without an import) and archived
 # flag, and the ids of the items in use.
 _ramps: dict[int, tuple[tuple, ramp.Course]] = {}
+RAMP_PARAMETERS = f"""
+    SELECT id, archived, prior, learn, guess, slip, forget FROM {KnowledgeComponent._meta.db_table}
+    WHERE course_id = %s ORDER BY id
+"""
+RAMP_ITEMS = f"SELECT id FROM {Item._meta.db_table} WHERE course_id = %s AND NOT archived ORDER BY id"
 
 
 def course_ramp(course: Course) -> ramp.Course:
     """The course's current (not archived) KCs and items, as plain data for the tutor."""
-    params = tuple(course.kcs.order_by("id").values_list("id", "archived", "prior", "learn", "guess", "slip", "forget"))
-    items = tuple(course.items.filter(archived=False).order_by("id").values_list("id", flat=True))
+    # In SQL: on every learning request, building these two queries in the ORM cost more CPU
+    # than running them (as in webapp.learning.state).
+    with connection.cursor() as cursor:
+        cursor.execute(RAMP_PARAMETERS, [course.pk])
+        params = tuple(cursor.fetchall())
+        cursor.execute(RAMP_ITEMS, [course.pk])
+        items = tuple(cursor.fetchall())
     key = (course.digest, course.title, course.band_low, course.band_high, course.mastery_threshold, params, items)
     cached = _ramps.get(course.pk)
     if cached is not None and cached[0] == key:
@@ -81,26 +91,6 @@ def answers_given(learner, course: Course) -> int:
     return Response.objects.filter(learner=learner, item__course=course).count()
 
 
-def times_answered(learner, course: Course) -> dict[str, int]:
-    rows = (
-        Response.objects.filter(learner=learner, item__course=course)
-        .values("item__slug")
-        .annotate(count=Count("id"))
-        .values_list("item__slug", "count")
-    )
-    return dict(rows)
-
-
-def recent_answers(learner, course: Course, count: int) -> list[tuple[str, bool]]:
-    """The learner's last `count` practice answers in the course as (KC slug, right), oldest first."""
-    rows = (
-        Response.objects.filter(learner=learner, item__course=course, placement=False)
-        .order_by("-answered_at", "-id")
-        .values_list("kc__slug", "correct")[:count]
-    )
-    return list(reversed(rows))
-
-
 @dataclass(frozen=True)
 class MasteryRow:
     kc: ramp.KC
@@ -116,7 +106,7 @@ def mastery_map(learner, course: Course, *, course_data: ramp.Course | None = No
     """Every KC in ramp order with the learner's P(mastered) and where it stands. `course_data`
     and `state` (webapp.learning.state.read) where the caller has them already."""
     course_data = course_ramp(course) if course_data is None else course_data
-    state = learner_state.read(learner, course, last_answers=False) if state is None else state
+    state = learner_state.read(learner, course, to_choose=False) if state is None else state
     beliefs, before = state.beliefs, state.once_mastered
     mastered = {kc.id for kc in course_data.kcs if is_mastered(course_data, kc, beliefs, before)}
     rows = []

@@ -18,7 +18,7 @@ from content import load_course
 from content.ramp import Course as CourseData
 from learner_model import bkt
 from tutor.grading import grade
-from tutor.loop import STUCK_WINDOW, ability_after, after_answer, item_params, next_item, personal_params
+from tutor.loop import ability_after, after_answer, item_params, next_item, personal_params
 from webapp.analytics import events
 from webapp.learning import placement, selectors
 from webapp.learning import state as learner_state
@@ -220,7 +220,7 @@ def serve_item(*, enrollment: Enrollment, course_data=None, state=None) -> Serve
 
     A learner not yet placed gets the placement probe's questions first; when the probe
     ends, `enrollment.placed_at` is set and teaching begins. `course_data` (selectors.course_ramp)
-    and `state` (webapp.learning.state.read, with last answers) where the caller has them.
+    and `state` (webapp.learning.state.read) where the caller has them.
     """
     current = enrollment.current_item
     if current is not None and not current.archived:
@@ -236,14 +236,14 @@ def serve_item(*, enrollment: Enrollment, course_data=None, state=None) -> Serve
         state = None  # the probe has just ended and set the learner's mastery: read it afresh
     course, learner = enrollment.course, enrollment.learner
     course_data = selectors.course_ramp(course) if course_data is None else course_data
-    if state is None or not state.with_last_answers:
+    if state is None or not state.to_choose:
         state = learner_state.read(learner, course)
     choice = next_item(
         course_data,
         state.beliefs,
-        times_answered=selectors.times_answered(learner, course),
+        times_answered=state.times_answered,
         last_item_id=state.last_item_slug,
-        recent=selectors.recent_answers(learner, course, STUCK_WINDOW),
+        recent=state.recent,
         once_mastered=state.once_mastered,
         certain=state.certain(course_data),
         abilities=state.abilities(course_data),

@@ -42,10 +42,10 @@ def learn(request, slug):
         return redirect("course_list")
     answered = _own_response(request, request.GET.get("answered"))
     course_data = selectors.course_ramp(course)
-    # Read once for the sidebar and the item to serve. Each KC's last answer is needed only to
-    # choose an item: not on the feedback page, nor while an item is served and unanswered.
+    # Read once for the sidebar and the item to serve; what only choosing an item needs is not
+    # read for the feedback page, nor while an item is served and not yet answered.
     choosing = answered is None and enrollment.current_item is None
-    state = learner_state.read(request.user, course, last_answers=choosing)
+    state = learner_state.read(request.user, course, to_choose=choosing)
     mastery = selectors.mastery_map(request.user, course, course_data=course_data, state=state)
     context = {"course": course, "mastery": mastery}
     if answered is not None:
