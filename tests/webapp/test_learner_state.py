@@ -75,7 +75,9 @@ def test_the_sidebar_rows_escape_what_authors_wrote():
     from webapp.learning.selectors import MasteryRow
     from webapp.learning.templatetags.tutor_tags import mastery_rows
 
-    nasty = KC(id='k"1', title='<script>alert("x")</script> & co', prerequisites=(), items=(), bkt=BKTParams())
+    nasty = KC(
+        id='k"1', title='<script>alert("x")</script> & co', prerequisites=(), items=(), bkt=BKTParams(), explanation=""
+    )
     html = mastery_rows([MasteryRow(nasty, 0.456, "learning")])
     assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
     assert 'data-kc="k&quot;1"' in html and 'aria-valuenow="46"' in html and 'class="kc learning"' in html
