@@ -34,7 +34,9 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
+import aiohttp
 import httpx
 import numpy as np
 
@@ -192,16 +194,51 @@ def an_answer(item, right: bool, rng: random.Random) -> str:
     return item.answers[0] if right else "no idea"
 
 
-async def fetch(client: httpx.AsyncClient, url: str, tally: Tally) -> httpx.Response:
-    """GET, once more if the connection failed (as a browser retries an idempotent request)."""
-    try:
-        return await client.get(url)
-    except httpx.TransportError as error:
-        tally.error(f"GET {type(error).__name__}, retried")
-        return await client.get(url)
+@dataclass
+class Page:
+    status: int
+    url: str  # where the redirects ended
+    text: str
 
 
-async def learner(name: str, cookie: str, args, items: dict, tally: Tally, stop_at: float, seed: int) -> None:
+class Browser:
+    """One learner's browser: their cookies, sent by hand. Behind the TLS-terminating proxy of
+    docs/PRODUCTION.md the server marks its cookies Secure, which a client of http:// would not
+    send back. Redirects are followed as a browser follows them (a GET of the Location).
+
+    The learners share one aiohttp session and its pool of keep-alive connections, as a proxy's
+    upstream pool would. aiohttp, not httpx: the clients run on the same two cores as the server,
+    and httpx spent about 25 ms of CPU per answer (three requests), a quarter of the whole."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str, cookie: str):
+        self.session, self.base, self.cookies = session, base, {"sessionid": cookie}
+
+    async def request(self, method: str, url: str, *, data: dict | None = None, headers: dict | None = None) -> Page:
+        for _ in range(5):  # the redirects of one request
+            sent = {**PROXIED, **(headers or {}), "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+            async with self.session.request(method, url, data=data, headers=sent, allow_redirects=False) as reply:
+                for name in ("sessionid", "csrftoken"):
+                    if name in reply.cookies:
+                        self.cookies[name] = reply.cookies[name].value
+                text = await reply.text()
+                location = reply.headers.get("Location")
+                if reply.status not in (301, 302, 303) or not location:
+                    return Page(reply.status, url, text)
+            url, method, data = urljoin(url, location), "GET", None
+        raise aiohttp.TooManyRedirects(None, ())
+
+    async def fetch(self, url: str, tally: Tally) -> Page:
+        """GET, once more if the connection failed (as a browser retries an idempotent request)."""
+        try:
+            return await self.request("GET", url)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            tally.error(f"GET {type(error).__name__}, retried")
+            return await self.request("GET", url)
+
+
+async def learner(
+    name: str, cookie: str, session: aiohttp.ClientSession, args, items: dict, tally: Tally, stop_at: float, seed: int
+) -> None:
     rng = random.Random(seed)
     base = f"http://127.0.0.1:{args.port}"
     learn_url = f"{base}/courses/{args.course}/learn/"
@@ -209,70 +246,65 @@ async def learner(name: str, cookie: str, args, items: dict, tally: Tally, stop_
     # Django's CSRF check of an HTTPS request wants a Referer from the same site.
     referer = {"Referer": learn_url.replace("http://", "https://")}
     tally.accepted[name], tally.uncertain[name] = set(), set()
-    # As behind the TLS-terminating proxy of docs/PRODUCTION.md: it says the request came over
-    # HTTPS. The cookies are then marked Secure, which an http:// client would not send back,
-    # so each learner keeps its two cookies itself.
-    client = httpx.AsyncClient(cookies={"sessionid": cookie}, headers=PROXIED, timeout=30, follow_redirects=True)
-
-    async def keep_cookies(response: httpx.Response) -> None:
-        for name in ("sessionid", "csrftoken"):
-            if value := response.cookies.get(name):
-                client.cookies.set(name, value)
-
-    client.event_hooks["response"] = [keep_cookies]
-    async with client:
-        await asyncio.sleep(rng.uniform(0, args.think))  # arrivals spread over the first item's time
-        page = await fetch(client, learn_url, tally)
-        while time.monotonic() < stop_at:
-            slug = field_value(page.text, "item")
-            token = field_value(page.text, "csrfmiddlewaretoken")
-            if page.status_code != 200 or slug is None or token is None:
-                tally.error(f"item page {page.status_code}" if slug is None else "no CSRF token")
-                await asyncio.sleep(1)
-                page = await fetch(client, learn_url, tally)
-                continue
-            await asyncio.sleep(rng.uniform(0.5, 1.5) * args.think)
-            key = str(uuid.uuid4())
-            form = {"csrfmiddlewaretoken": token, "item": slug, "idempotency_key": key}
-            form["answer"] = an_answer(items[slug], rng.random() < 0.75, rng)
-            posts = 2 if rng.random() < 0.02 else 1
-            started = time.perf_counter()
-            try:
-                for _ in range(posts):
-                    feedback = await client.post(answer_url, data=form, headers=referer)
-            except httpx.TransportError as error:
-                tally.uncertain[name].add(key)
-                tally.error(f"answer {type(error).__name__}")
-                page = await fetch(client, learn_url, tally)
-                continue
-            answered = time.perf_counter()
-            if feedback.status_code != 200 or "answered=" not in str(feedback.url):
-                tally.uncertain[name].add(key)
-                tally.error(f"answer {feedback.status_code}")
-                page = await fetch(client, learn_url, tally)
-                continue
-            tally.accepted[name].add(key)
-            tally.doubled += posts - 1
-            await asyncio.sleep(args.read)
-            asked = time.perf_counter()
-            page = await fetch(client, learn_url, tally)
-            done = time.perf_counter()
-            if posts == 1:  # a double post's time is two answers', not one
-                tally.answer_ms.append((answered - started) * 1000)
-                tally.next_item_ms.append((done - asked) * 1000)
-                tally.round_ms.append((answered - started + done - asked) * 1000)
+    browser = Browser(session, base, cookie)
+    await asyncio.sleep(rng.uniform(0, args.think))  # arrivals spread over the first item's time
+    page = await browser.fetch(learn_url, tally)
+    while time.monotonic() < stop_at:
+        slug = field_value(page.text, "item")
+        token = field_value(page.text, "csrfmiddlewaretoken")
+        if page.status != 200 or slug is None or token is None:
+            tally.error(f"item page {page.status}" if slug is None else "no CSRF token")
+            await asyncio.sleep(1)
+            page = await browser.fetch(learn_url, tally)
+            continue
+        await asyncio.sleep(rng.uniform(0.5, 1.5) * args.think)
+        key = str(uuid.uuid4())
+        form = {"csrfmiddlewaretoken": token, "item": slug, "idempotency_key": key}
+        form["answer"] = an_answer(items[slug], rng.random() < 0.75, rng)
+        posts = 2 if rng.random() < 0.02 else 1
+        started = time.perf_counter()
+        try:
+            for _ in range(posts):
+                feedback = await browser.request("POST", answer_url, data=form, headers=referer)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            tally.uncertain[name].add(key)
+            tally.error(f"answer {type(error).__name__}")
+            page = await browser.fetch(learn_url, tally)
+            continue
+        answered = time.perf_counter()
+        if feedback.status != 200 or "answered=" not in feedback.url:
+            tally.uncertain[name].add(key)
+            tally.error(f"answer {feedback.status}")
+            page = await browser.fetch(learn_url, tally)
+            continue
+        tally.accepted[name].add(key)
+        tally.doubled += posts - 1
+        await asyncio.sleep(args.read)
+        asked = time.perf_counter()
+        page = await browser.fetch(learn_url, tally)
+        done = time.perf_counter()
+        if posts == 1:  # a double post's time is two answers', not one
+            tally.answer_ms.append((answered - started) * 1000)
+            tally.next_item_ms.append((done - asked) * 1000)
+            tally.round_ms.append((answered - started + done - asked) * 1000)
 
 
 async def drive(args, sessions: dict[str, str], items: dict) -> tuple[Tally, float]:
     tally = Tally()
     stop_at = time.monotonic() + args.seconds
     started = time.monotonic()
-    await asyncio.gather(
-        *(
-            learner(name, cookie, args, items, tally, stop_at, args.seed * 100_000 + n)
-            for n, (name, cookie) in enumerate(sessions.items())
+    # Keep-alive as long as gunicorn keeps connections (--keep-alive 75): learners think for seconds.
+    connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=70)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        await asyncio.gather(
+            *(
+                learner(name, cookie, session, args, items, tally, stop_at, args.seed * 100_000 + n)
+                for n, (name, cookie) in enumerate(sessions.items())
+            )
         )
-    )
     return tally, time.monotonic() - started
 
 
@@ -336,11 +368,14 @@ def main() -> None:
     server = start_server(args, environment)
     try:
         print(f"{args.learners} learners answering for {args.seconds:.0f} s ...", flush=True)
+        cpu_before = cpu_seconds(server.pid)
         tally, elapsed = asyncio.run(drive(args, sessions, items))
+        cpu_used = {role: seconds - cpu_before[role] for role, seconds in cpu_seconds(server.pid).items()}
     finally:
         server.terminate()
         server.wait(timeout=30)
     checks = audit(tally, args.course)
+    answers = max(checks["answers_accepted"], 1)
     result = {
         "benchmark": "load",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
@@ -350,6 +385,8 @@ def main() -> None:
         "answer_to_next_item": percentiles(tally.round_ms),
         "answer": percentiles(tally.answer_ms),
         "next_item": percentiles(tally.next_item_ms),
+        # CPU spent while the learners answered, per answer recorded: where the two cores went.
+        "cpu_ms_per_answer": {role: round(seconds * 1000 / answers, 1) for role, seconds in cpu_used.items()},
         "double_posts": tally.doubled,
         "errors": tally.errors,
         "audit": checks,
@@ -368,6 +405,42 @@ def main() -> None:
     sys.exit(1 if any(checks[name] for name in failures) else 0)
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the web server (gunicorn and its workers), the database (every
+    `postgres` process on this machine) and this process (the clients), read from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick  # utime and stime
+
+    def children(pid: int) -> list[int]:
+        try:
+            return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    def named(name: str) -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+        return pids
+
+    process = time.process_time()
+    return {
+        "server": used(server_pid) + sum(used(child) for child in children(server_pid)),
+        "database": sum(used(pid) for pid in named("postgres")),
+        "clients": process,
+    }
+
+
 def print_table(result: dict) -> None:
     print(f"\n{result['settings']['learners']} learners, {result['elapsed_s']} s, {result['answers_per_s']} answers/s")
     print(f"{'request':<22}{'n':>7}{'median ms':>11}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
@@ -377,6 +450,8 @@ def print_table(result: dict) -> None:
             print(
                 f"{name:<22}{row['n']:>7}{row['median_ms']:>11}{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}"
             )
+    cpu = result["cpu_ms_per_answer"]
+    print("CPU ms per answer: " + ", ".join(f"{role} {ms}" for role, ms in cpu.items()))
     print(f"errors: {result['errors'] or 'none'}; double posts: {result['double_posts']}")
     print("audit: " + ", ".join(f"{k} {v}" for k, v in result["audit"].items() if k != "mismatch_examples"))
     for example in result["audit"]["mismatch_examples"]:
