@@ -45,6 +45,10 @@ RAMP_PARAMETERS = f"""
     SELECT id, archived, prior, learn, guess, slip, forget FROM {KnowledgeComponent._meta.db_table}
     WHERE course_id = %s ORDER BY id
 """
+ANSWERS_GIVEN = f"""
+    SELECT COUNT(*) FROM {Response._meta.db_table} r JOIN {Item._meta.db_table} i ON i.id = r.item_id
+    WHERE r.learner_id = %s AND i.course_id = %s
+"""
 RAMP_ITEMS = f"SELECT id FROM {Item._meta.db_table} WHERE course_id = %s AND NOT archived ORDER BY id"
 
 
@@ -88,7 +92,9 @@ def _build_ramp(course: Course) -> ramp.Course:
 
 def answers_given(learner, course: Course) -> int:
     """The learner's count of answers in the course: the clock that forgetting runs on."""
-    return Response.objects.filter(learner=learner, item__course=course).count()
+    with connection.cursor() as cursor:  # in SQL: it is read with every answer (see course_ramp)
+        cursor.execute(ANSWERS_GIVEN, [learner.pk, course.pk])
+        return cursor.fetchone()[0]
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,19 @@ def mastery_map(learner, course: Course, *, course_data: ramp.Course | None = No
             standing = "locked"
         rows.append(MasteryRow(kc, bkt.p_mastered(belief_of(kc, beliefs)), standing))
     return rows
+
+
+def enrollment_in(learner, course_slug: str) -> Enrollment | None:
+    """The learner's enrollment in the course `course_slug`, with the course and the item being
+    served, in one query (on every learning request)."""
+    enrollment = (
+        Enrollment.objects.filter(learner=learner, course__slug=course_slug)
+        .select_related("course", "current_item")
+        .first()
+    )
+    if enrollment is not None:
+        enrollment.learner = learner  # the caller's, so that serving an item does not fetch it again
+    return enrollment
 
 
 def enrollment_for(learner, course: Course) -> Enrollment | None:

@@ -12,7 +12,7 @@ from tutor.grading import AnswerError, display_order, feedback_for, order_from_p
 from tutor.prompts import MAX_LEARNER_TEXT
 from webapp.learning import explanations, placement, selectors, services
 from webapp.learning import state as learner_state
-from webapp.learning.models import Course, Enrollment, Explanation, Response
+from webapp.learning.models import Course, Enrollment, Explanation, Item, Response
 from webapp.learning.ratelimit import llm_rate_limited
 from webapp.learning.rendering import markdown_to_html
 
@@ -36,10 +36,11 @@ def enroll(request, slug):
 @login_required
 @require_GET
 def learn(request, slug):
-    course = get_object_or_404(Course, slug=slug)
-    enrollment = selectors.enrollment_for(request.user, course)
+    enrollment = selectors.enrollment_in(request.user, slug)
     if enrollment is None:
+        get_object_or_404(Course, slug=slug)  # no such course: 404; not enrolled: to the course list
         return redirect("course_list")
+    course = enrollment.course
     answered = _own_response(request, request.GET.get("answered"))
     course_data = selectors.course_ramp(course)
     # Read once for the sidebar and the item to serve; what only choosing an item needs is not
@@ -101,10 +102,11 @@ def answer(request, slug):
     # The enrollment is checked by record_answer, under the lock that orders the learner's
     # answers; a form that cannot be recorded is refused only to an enrolled learner (others
     # are sent to the course list, as on every learning page).
-    course = get_object_or_404(Course, slug=slug)
     item_slug = request.POST.get("item", "")
     # PostgreSQL cannot even compare text with a NUL in it: such a slug names no item.
-    item = None if "\x00" in item_slug else course.items.select_related("kc").filter(slug=item_slug).first()
+    named = None if "\x00" in item_slug else Item.objects.filter(course__slug=slug, slug=item_slug)
+    item = named.select_related("kc", "course").first() if named is not None else None
+    course = item.course if item is not None else get_object_or_404(Course, slug=slug)
     try:
         key = uuid.UUID(request.POST.get("idempotency_key", ""))
     except ValueError:
