@@ -83,9 +83,10 @@ def test_accuracy_gain_equals_the_expected_accuracy_summed_over_states_and_answe
     assert gain.tolist() == pytest.approx(direct, abs=1e-12)
 
 
-def test_the_probe_asks_what_settles_most_kcs_not_the_most_uncertain_bit():
-    """On a chain, the most uncertain single bit is deep in the ramp; an answer in the middle
-    moves every KC's marginal. The probe asks where the answer settles most KCs."""
+def test_by_accuracy_the_probe_asks_what_settles_most_kcs_not_the_most_uncertain_bit():
+    """On a chain of 8 KCs (marginals 0.8, 0.64, 0.52, 0.43, ...) the most uncertain bit is
+    k2's; an answer on k3 moves more marginals across 0.5. By information the probe asks k2,
+    by accuracy k3."""
     belief = prior_belief(CHAIN, torch.full((8,), 0.8, dtype=torch.float64), leak=0.02)
     item_kc = torch.arange(8)
     guess = torch.full((8,), 0.1, dtype=torch.float64)
@@ -93,4 +94,24 @@ def test_the_probe_asks_what_settles_most_kcs_not_the_most_uncertain_bit():
     gain = accuracy_gain(pairwise_marginals(belief), item_kc, guess, slip)
     information = information_gain(belief.marginals(), item_kc, guess, slip)
     assert int(torch.argmax(information)) != int(torch.argmax(gain))
-    assert next_probe(belief, item_kc, guess, slip) == int(torch.argmax(gain))
+    assert next_probe(belief, item_kc, guess, slip, by="accuracy") == int(torch.argmax(gain))
+    assert next_probe(belief, item_kc, guess, slip) == int(torch.argmax(information))
+
+
+@pytest.mark.parametrize("by", ["information", "accuracy"])
+def test_either_criterion_places_a_chain_learner_rightly(by):
+    item_kc = torch.arange(8)
+    noise = torch.full((8,), 0.05, dtype=torch.float64)
+    belief = prior_belief(CHAIN, torch.full((8,), 0.7, dtype=torch.float64), leak=0.02)
+    asked = set()
+    while (item := next_probe(belief, item_kc, noise, noise, asked=asked, by=by)) is not None:
+        asked.add(item)
+        belief = observe(belief, item, correct=item < 5, guess=0.05, slip=0.05)
+    assert len(asked) <= 5
+    assert [bool(p > 0.5) for p in belief.marginals()] == [k < 5 for k in range(8)]
+
+
+def test_an_unknown_criterion_is_refused():
+    belief = prior_belief(CHAIN, torch.full((8,), 0.7, dtype=torch.float64))
+    with pytest.raises(ValueError, match="probe criterion 'entropy'"):
+        next_probe(belief, torch.arange(8), torch.full((8,), 0.1), torch.full((8,), 0.1), by="entropy")
