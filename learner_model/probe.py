@@ -10,14 +10,14 @@ would tell anything; the caller keeps the question budget.
 
 `by="accuracy"` chooses instead the answer expected to make the most KCs rightly
 classified (P(mastered) > 0.5) over the whole course (`accuracy_gain`, from the belief's
-pairwise marginals): the direct aim of the benchmark's metric. It is not the default
-because it is better only with exact item parameters. Per-KC accuracy after 14 questions
-(a third of LLM101N's 42-question pre-test; benchmarks/policies.py's probe curve, 40
-learners, seed 0): with the simulator's parameters 87.0% by information, 88.4% by
-accuracy; with parameters fitted by EM, as the tutor has them, 86.0% by information,
-83.3% by accuracy (it trusts the fitted guess and slip to settle many KCs at once, and
-they are off). Neither reaches 90% in 14: benchmarks/probe_ceiling.py measures what a
-probe that knows the simulator exactly reaches (87% greedily; 96% were every item a
+pairwise marginals): the direct aim of the benchmark's metric. Per-KC accuracy after 14
+questions (benchmarks/policies.py's probe curve, 40 learners, seed 0), information against
+accuracy: LLM101N (42 KCs) with the simulator's parameters 87.0% / 88.4%, with parameters
+fitted by EM (as the tutor has them) 86.0% / 83.3%; random:30:1 88.5% / 90.9% and
+88.2% / 88.8%. It is not the default because it loses on LLM101N with fitted parameters:
+it trusts the fitted guess and slip to settle many KCs at once, and they are off.
+Neither reaches 90% on LLM101N in 14 questions; benchmarks/probe_ceiling.py measures what
+a probe that knows the simulator exactly reaches greedily (87%; 96% were every item a
 perfect test of its KC's bit): the items' guess and slip are what hold it back.
 """
 
