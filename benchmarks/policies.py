@@ -226,12 +226,20 @@ MASTERY = 0.95
 
 
 def run_policy(
-    policy: str, sim: SimCourse, tutor: Course, learner: Learner, rng, cap: int, *, ability: bool = True
+    policy: str,
+    sim: SimCourse,
+    tutor: Course,
+    learner: Learner,
+    rng,
+    cap: int,
+    *,
+    ability: bool = True,
+    probe_by: str = "information",
 ) -> dict:
     tracker = Tracker(sim, tutor, ability=ability and policy == "tutor")
     served, seconds, in_band, probe = 0, 0.0, 0, {}
     if policy == "tutor":
-        probe = run_probe(sim, tutor, learner, tracker, budget=math.ceil(len(sim.names) / 3))
+        probe = run_probe(sim, tutor, learner, tracker, budget=math.ceil(len(sim.names) / 3), by=probe_by)
         served, seconds, in_band = probe["questions"], probe["seconds"], probe["in_band"]
     counts: dict[str, int] = {}
     last = None
@@ -311,8 +319,11 @@ def state_oracle_item(sim: SimCourse, tutor: Course, learner: Learner) -> int:
     return min((i for k in ready for i in sim.items_of(k)), key=lambda i: abs(guess[str(i)] - sum(BAND) / 2))
 
 
-def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker, *, budget: int) -> dict:
-    """Ask up to `budget` probe questions; seed each KC's BKT belief with the graph marginal.
+def run_probe(
+    sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker, *, budget: int, by: str = "information"
+) -> dict:
+    """Ask up to `budget` probe questions, chosen `by` a criterion of learner_model.probe.next_probe;
+    seed each KC's BKT belief with the graph marginal.
 
     `accuracy` lists the per-KC classification accuracy (marginal > 0.5 against the true
     state) before any question and after each one.
@@ -322,12 +333,15 @@ def run_probe(sim: SimCourse, tutor: Course, learner: Learner, tracker: Tracker,
     belief = prior_belief(graph, base_rates(graph, fitted, leak=sim.leak, reach=True), leak=sim.leak, reach=True)
     flat = [tracker.items[str(i)] for i in range(len(sim.items))]
     item_kc = torch.tensor([it.kc for it in sim.items])
-    guess = torch.tensor([item.guess for _, item in flat], dtype=torch.float64)
-    slip = torch.tensor([item.slip for _, item in flat], dtype=torch.float64)
+    # The item rates the belief is updated with (tutor.loop.item_params, floored as in
+    # webapp.learning.placement): raw fits with a slip of 0 make one answer look like proof.
+    rates = [item_params(kc, item) for kc, item in flat]
+    guess = torch.tensor([r.guess for r in rates], dtype=torch.float64)
+    slip = torch.tensor([r.slip for r in rates], dtype=torch.float64)
     asked, seconds, in_band = set(), 0.0, 0
     # Against the learner's state now: answering a probe question may teach.
     accuracy = [float(np.mean((belief.marginals().numpy() > 0.5) == learner.mastered()))]
-    while len(asked) < budget and (item := next_probe(belief, item_kc, guess, slip, asked=asked)) is not None:
+    while len(asked) < budget and (item := next_probe(belief, item_kc, guess, slip, asked=asked, by=by)) is not None:
         asked.add(item)
         in_band += learner.in_band(item)
         right, spent = learner.answer(item)
@@ -401,6 +415,12 @@ def main() -> None:
         default="on",
         help="whether the tutor keeps each learner's ability offsets within a state (learner_model.proficiency)",
     )
+    parser.add_argument(
+        "--probe-by",
+        choices=("information", "accuracy"),
+        default="information",
+        help="the probe's criterion: information about the state, or expected per-KC accuracy (learner_model.probe)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -422,7 +442,8 @@ def main() -> None:
             if policy == "tutor":
                 pretests.append(pretest_accuracy(sim, tutor, Learner(sim, np.random.default_rng([args.seed, n]))))
             rng = np.random.default_rng([args.seed, n, 1])
-            runs.append(run_policy(policy, sim, tutor, learner, rng, cap=cap, ability=args.ability == "on"))
+            ability = args.ability == "on"
+            runs.append(run_policy(policy, sim, tutor, learner, rng, cap=cap, ability=ability, probe_by=args.probe_by))
         items = sum(r["items"] for r in runs)
         results[policy] = {
             # A run that ends unfinished (the cap, or a policy that wrongly believes the course
@@ -439,7 +460,8 @@ def main() -> None:
             curves = []
             for n in range(args.learners):  # the probe alone, up to one question per KC, on the same learners
                 learner = Learner(sim, np.random.default_rng([args.seed, n]))
-                curves.append(run_probe(sim, tutor, learner, Tracker(sim, tutor), budget=len(sim.names))["accuracy"])
+                probe = run_probe(sim, tutor, learner, Tracker(sim, tutor), budget=len(sim.names), by=args.probe_by)
+                curves.append(probe["accuracy"])
             results[policy]["probe_questions"] = float(np.mean([r["probe"]["questions"] for r in runs]))
             results[policy]["probe_accuracy"] = float(np.mean([r["probe"]["accuracy"][-1] for r in runs]))
             results[policy]["probe_questions_to_90"] = questions_to(0.9, curves)
@@ -480,6 +502,7 @@ def main() -> None:
                     "forget": args.forget,
                     "information_weight": loop.INFORMATION_WEIGHT,
                     "ability": args.ability,
+                    "probe_by": args.probe_by,
                     "results": results,
                 },
                 indent=1,
