@@ -24,7 +24,9 @@ Reported per policy: items and simulated minutes until the learner has mastered 
 least once (every eureka of the course; runs are capped at `--cap` items per KC, and a run
 that does not get there counts as the cap; `finished` is the share that did), the share of
 KCs still mastered when the run ends (forgetting), eurekas per hour, and the share of served
-items whose true success probability lay in the course's band (0.7-0.85). For the probe:
+items whose true success probability lay in the course's band (0.7-0.85), the tutor's probe
+questions included, and where the items after the probe went (`served_as`: phase of the loop
+that chose it, the KC's true state M or U, and whether the item was in the band, too easy or too hard). For the probe:
 questions asked, and its per-KC classification accuracy against the learner's true state
 after 0, 1, 2, ... questions, next to a pre-test of one item per KC.
 
@@ -242,6 +244,8 @@ def run_policy(
         probe = run_probe(sim, tutor, learner, tracker, budget=math.ceil(len(sim.names) / 3), by=probe_by)
         served, seconds, in_band = probe["questions"], probe["seconds"], probe["in_band"]
     counts: dict[str, int] = {}
+    where: dict[str, int] = {}  # served items (after the probe) by phase, true state and band: see served_as
+    phase = "teach"
     last = None
     recent: list[tuple[str, bool]] = []
     ramp_position = 0
@@ -278,6 +282,9 @@ def run_policy(
             item = int(choice.item.id)
             counts[choice.item.id] = counts.get(choice.item.id, 0) + 1
             last = choice.item.id
+            phase = phase_of(choice.reason)
+        kind = served_as(phase, learner, item)
+        where[kind] = where.get(kind, 0) + 1
         in_band += learner.in_band(item)
         right, spent = learner.answer(item)
         tracker.update(item, right)
@@ -291,7 +298,28 @@ def run_policy(
         "eurekas": len(learner.eurekas),
         "in_band": in_band,
         "probe": probe,
+        "served_as": where,
     }
+
+
+def phase_of(reason: str) -> str:
+    """Which part of the tutor's loop chose an item, from the reason it gives (tutor.loop)."""
+    if reason.startswith("A last check"):
+        return "last-check"
+    if reason.startswith("You missed"):
+        return "step-back"
+    if reason.startswith("Review"):
+        return "review"
+    return "teach"
+
+
+def served_as(phase: str, learner: Learner, item: int) -> str:
+    """phase/state/band of a served item, against the learner's truth before they answer it:
+    state M (its KC truly mastered) or U; band "in", "easy" (true success above the band) or "hard"."""
+    p = learner.p_right(item)
+    band = "in" if BAND[0] <= p <= BAND[1] else "easy" if p > BAND[1] else "hard"
+    state = "M" if learner.mastered()[learner.course.items[item].kc] else "U"
+    return f"{phase}/{state}/{band}"
 
 
 def oracle_item(sim: SimCourse, learner: Learner) -> int:
@@ -454,6 +482,11 @@ def main() -> None:
             "retained_at_end": float(np.mean([r["retained"] for r in runs])),
             "eurekas_per_hour": float(sum(r["eurekas"] for r in runs) / (sum(r["seconds"] for r in runs) / 3600)),
             "in_band": float(sum(r["in_band"] for r in runs) / max(items, 1)),
+            # Where the items after the probe went (their share of all served items, probe included).
+            "served_as": {
+                kind: sum(r["served_as"].get(kind, 0) for r in runs) / max(items, 1)
+                for kind in sorted({kind for r in runs for kind in r["served_as"]})
+            },
             "wall_seconds": time.perf_counter() - started,
         }
         if policy == "tutor":
@@ -478,6 +511,10 @@ def main() -> None:
             f"{policy:12} {row['items_to_mastery']:7.1f} {row['minutes_to_mastery']:8.1f} {row['finished']:9.0%} "
             f"{row['retained_at_end']:9.0%} {row['eurekas_per_hour']:10.2f} {row['in_band']:8.0%}"
         )
+    for policy, row in results.items():
+        out = sorted(((share, kind) for kind, share in row["served_as"].items() if "/in" not in kind), reverse=True)
+        shares = ", ".join(f"{kind} {share:.1%}" for share, kind in out[:6])
+        print(f"{policy}: out of the band after the probe: {shares}")
     if "tutor" in results and "mastery" in results:
         fewer = 1 - results["tutor"]["items_to_mastery"] / results["mastery"]["items_to_mastery"]
         print(f"tutor against mastery learning: {fewer:.0%} fewer items to course mastery")
