@@ -9,8 +9,9 @@ it) and REDIS_URL, as the README's test command sets them (var/test-services.env
    enrolled with placement skipped and logged in (a session made server-side, as a login
    would make it; password hashing is not what is measured).
 2. gunicorn serves webapp.wsgi with production settings (DEBUG off) on loopback.
-3. Each learner is an HTTP client of its own: it loads its item, thinks (uniform between half
-   and one and a half times `--think` seconds), answers (right three times in four, from the
+3. Each learner is an HTTP client (aiohttp, its keep-alive pool shared as a proxy's would
+   be): it loads its item, thinks (uniform between half and one and a half times `--think`
+   seconds), answers (right three times in four, from the
    course files), reads the feedback for `--read` seconds and asks for the next item. One
    answer in fifty is posted twice, as a double click or a retry does.
    "Answer to next item" is the server's share of that round: the POST of the answer with its
@@ -18,6 +19,7 @@ it) and REDIS_URL, as the README's test command sets them (var/test-services.env
 4. After `--seconds`, the clients finish what they are doing and the audit runs: every answer
    a client saw accepted is recorded, exactly once; no answer is recorded that was not sent;
    each learner's Mastery equals a replay of their response log (webapp/learning/replay.py).
+   The report adds the CPU the server, the database and the clients used per answer (/proc).
 """
 
 import argparse
