@@ -1,6 +1,6 @@
 """Simulated learners against the production stack: gunicorn, PostgreSQL, Redis. Then an audit.
 
-    python benchmarks/load.py [--learners 200] [--seconds 60] [--think 8] [--json OUT.json]
+    python benchmarks/load.py [--learners 200] [--seconds 60] [--think 40] [--json OUT.json]
 
 Needs DATABASE_URL (PostgreSQL: the benchmark makes and drops a database `<name>_load` beside
 it) and REDIS_URL, as the README's test command sets them (var/test-services.env).
@@ -51,7 +51,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60.0, help="how long learners keep answering")
-    parser.add_argument("--think", type=float, default=8.0, help="mean seconds a learner spends on an item")
+    # 40 s: what learner_model.simulate assumes an LLM101N learner spends on an item
+    # (SimCourse.seconds), the figure the policies benchmark measures eurekas per hour with.
+    # Shorter think times are a stress test: the README gives the sweep.
+    parser.add_argument(
+        "--think", type=float, default=40.0, help="mean seconds a learner spends on an item (default 40)"
+    )
     parser.add_argument("--read", type=float, default=2.0, help="seconds a learner reads the feedback")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
