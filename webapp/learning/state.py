@@ -28,19 +28,21 @@ from webapp.learning.models import Course, Item, KnowledgeComponent, Mastery, Re
 
 MASTERY, KC, RESPONSE, ITEM = (model._meta.db_table for model in (Mastery, KnowledgeComponent, Response, Item))
 
-# A learner's last answer on a KC: the subquery is one probe of index response_learner_kc_last.
-_LAST_ANSWER = f"""
-    SELECT {{column}} FROM {RESPONSE} r JOIN {ITEM} i ON i.id = r.item_id
-    WHERE r.learner_id = m.learner_id AND r.kc_id = m.kc_id ORDER BY r.answered_at DESC, r.id DESC LIMIT 1
-"""
 _MASTERY_ROWS = f"""
     SELECT kc.slug, m.belief, m.step, kc.forget, m.once_mastered, m.ability, m.responses {{last_answers}}
-    FROM {MASTERY} m JOIN {KC} kc ON kc.id = m.kc_id
+    FROM {MASTERY} m JOIN {KC} kc ON kc.id = m.kc_id {{joins}}
     WHERE m.learner_id = %s AND kc.course_id = %s
 """
-MASTERY_ROWS = _MASTERY_ROWS.format(last_answers="")
+MASTERY_ROWS = _MASTERY_ROWS.format(last_answers="", joins="")
+# Each KC's last answer, joined by its id: one probe of index response_learner_kc_last per row.
 MASTERY_ROWS_WITH_LAST_ANSWERS = _MASTERY_ROWS.format(
-    last_answers=f", ({_LAST_ANSWER.format(column='i.slug')}), ({_LAST_ANSWER.format(column='r.correct')})"
+    last_answers=", i.slug, r.correct",
+    joins=f"""
+    LEFT JOIN {RESPONSE} r ON r.id = (
+        SELECT last.id FROM {RESPONSE} last WHERE last.learner_id = m.learner_id AND last.kc_id = m.kc_id
+        ORDER BY last.answered_at DESC, last.id DESC LIMIT 1
+    )
+    LEFT JOIN {ITEM} i ON i.id = r.item_id""",
 )
 TIMES_ANSWERED = f"""
     SELECT i.slug, COUNT(*) FROM {RESPONSE} r JOIN {ITEM} i ON i.id = r.item_id
